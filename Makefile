@@ -1,0 +1,141 @@
+# neurond: build, test and run. `make run` serves on :8080; `make test` runs every suite.
+# Both install missing Debian packages first (scripts/deps.sh). Quiet unless V=1.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+VARIANT ?= default
+BUILD   := build/$(VARIANT)
+ifeq ($(VARIANT),default)
+BIN     := build/neurond
+else
+BIN     := $(BUILD)/neurond
+endif
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wcast-qual -Wundef -Wwrite-strings \
+        -Wswitch-enum -Wvla -Werror
+CPPFLAGS += -Iinclude -Isrc/http -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+
+PKGS      := libmicrohttpd libcjson
+TEST_PKGS := check libcurl mpfr
+PKG_CFLAGS    = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS   = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS     = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null) -lgmp
+
+ENGINE_SRC := $(wildcard src/engine/*.c)
+HTTP_SRC   := $(filter-out src/http/main.c,$(wildcard src/http/*.c))
+ENGINE_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(ENGINE_SRC))
+HTTP_OBJ   := $(patsubst src/%.c,$(BUILD)/%.o,$(HTTP_SRC))
+MAIN_OBJ   := $(BUILD)/http/main.o
+LIBENGINE  := $(BUILD)/libengine.a
+LIBHTTP    := $(BUILD)/libhttp.a
+
+TEST_SRC   := $(wildcard tests/check_*.c)
+TEST_LIB_SRC := $(wildcard tests/lib/*.c)
+TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TEST_LIB_OBJ := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_LIB_SRC))
+
+ifndef V
+Q := @
+endif
+
+.PHONY: all lib deps test test-run check run asan valgrind layering bench fuzz soak docker \
+        docker-test lint-openapi clean
+
+all: $(BIN)
+
+lib: $(LIBENGINE)
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) -Itests -Itests/lib $(PKG_CFLAGS) $(TEST_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBENGINE): $(ENGINE_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBHTTP): $(HTTP_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIBHTTP) $(LIBENGINE)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+$(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_LIB_OBJ) $(LIBHTTP) $(LIBENGINE)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm -lpthread
+
+# Runs every suite against the server binary of this variant; stops on the first
+# failing suite. SUITES=check_foo limits the run.
+SUITES ?= $(notdir $(TEST_BIN))
+test-run: $(BIN) $(TEST_BIN)
+	$(Q)fail=0; for t in $(SUITES); do \
+	  echo "== $$t"; \
+	  NEUROND_BIN=$(BIN) $(TEST_WRAP) $(BUILD)/tests/$$t || fail=1; \
+	done; exit $$fail
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-run
+	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)$(MAKE) --no-print-directory layering
+	$(Q)$(MAKE) --no-print-directory lint-openapi
+
+check: test
+
+# Address and undefined-behaviour sanitizers, in their own build directory.
+asan:
+	$(Q)$(MAKE) --no-print-directory VARIANT=asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" test-run
+
+# valgrind memcheck over every suite and the server it starts.
+valgrind: deps
+	$(Q)$(MAKE) --no-print-directory VARIANT=valgrind CFLAGS="-O1 -g" \
+	  TEST_WRAP="env CK_FORK=no NEUROND_WRAP=valgrind valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" test-run
+
+# The engine must not know HTTP or JSON.
+layering:
+	$(Q)if grep -nE '#include *[<"](microhttpd|cjson/|curl/)' include/*.h src/engine/*; then \
+	  echo "layering: the engine includes an HTTP or JSON header"; exit 1; fi; echo "layering: ok"
+
+lint-openapi:
+	$(Q)if command -v npx >/dev/null 2>&1; then \
+	  npx --yes @redocly/cli@1 lint --format=stylish openapi.yaml; \
+	else echo "lint-openapi: skipped (npx not installed)"; fi
+
+run: deps $(BIN)
+	./$(BIN) $(ARGS)
+
+bench: deps
+	$(Q)sh tests/bench/run.sh
+
+fuzz: deps
+	$(Q)sh tests/fuzz/run.sh
+
+soak: deps
+	$(Q)sh tests/soak/run.sh
+
+docker:
+	docker build -f docker/Dockerfile -t neurond .
+
+docker-test:
+	$(Q)sh docker/test.sh
+
+clean:
+	rm -rf build
+
+-include $(ENGINE_OBJ:.o=.d) $(HTTP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_LIB_OBJ:.o=.d) \
+         $(patsubst %,%.d,$(TEST_BIN))

@@ -1,0 +1,283 @@
+/*
+ * engine.h: the mathematics of the artificial neuron, as a C library.
+ *
+ * No HTTP or JSON here. Conventions used throughout: x is an input, y an output,
+ * dy an upstream gradient (dL/dy), p the resolved parameters of an activation
+ * (every parameter, in table order). Arrays are contiguous doubles, row-major.
+ * Every function that can fail returns an eng_status: ENG_OK (0) or a negative code.
+ * No function here prints, exits, or keeps global mutable state: all are thread-safe.
+ */
+#ifndef NEUROND_ENGINE_H
+#define NEUROND_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ====================================================================== Status */
+
+#define ENG_STATUS_MAP(X)                                                  \
+  X(OK, 0, "ok")                                                           \
+  X(EINVAL, -1, "invalid argument")                                        \
+  X(EPARAM, -2, "parameter out of range")                                  \
+  X(ENOTDEF, -3, "output not defined for this activation")                 \
+  X(ESHAPE, -4, "shape mismatch")                                          \
+  X(ETARGET, -5, "target out of range")                                    \
+  X(ELOSS, -6, "loss not defined for this activation")                     \
+  X(EDOMAIN, -7, "input outside the domain of the loss")                   \
+  X(ENOMEM, -8, "out of memory")
+
+enum eng_status {
+#define ENG_STATUS_ENUM(name, code, msg) ENG_##name = code,
+  ENG_STATUS_MAP(ENG_STATUS_ENUM)
+#undef ENG_STATUS_ENUM
+};
+
+/* A static English sentence for a status; "unknown status" for other values. */
+const char *eng_strerror(int status);
+
+/* ================================================================ Activations */
+
+#define ENG_MAX_PARAMS 3
+
+enum eng_kind {
+  ENG_ELEMENTWISE, /* y_i = f(x_i) */
+  ENG_VECTOR       /* y = f(row), per row of the input */
+};
+
+enum eng_param_type {
+  ENG_PARAM_REAL,  /* a finite double within [lo, hi] (bounds may be open) */
+  ENG_PARAM_CHOICE /* one of a list of names; its value is the index */
+};
+
+struct eng_param {
+  const char *name;
+  enum eng_param_type type;
+  double def;                 /* default (for a CHOICE, the index of the default) */
+  double lo, hi;              /* valid range for REAL; +-DBL_MAX means unbounded */
+  unsigned char lo_open;      /* 1 if lo itself is excluded */
+  unsigned char hi_open;      /* 1 if hi itself is excluded */
+  unsigned char learnable;    /* 1 if dy/dparam is defined and computed */
+  const char *const *choices; /* NULL-terminated names, for CHOICE */
+  const char *doc;            /* one line: meaning and range, for the catalog */
+};
+
+/* Indices into the out[] array of an element-wise kernel, and the matching bits of
+ * its `want` mask. out[ENG_OUT_DP + j] is dy/dp_j for the j-th parameter. */
+enum {
+  ENG_OUT_Y = 0,
+  ENG_OUT_DY = 1,
+  ENG_OUT_D2Y = 2,
+  ENG_OUT_DP = 3,
+  ENG_OUT__COUNT = ENG_OUT_DP + ENG_MAX_PARAMS
+};
+#define ENG_WANT_Y (1u << 0)   /* y */
+#define ENG_WANT_DY (1u << 1)  /* dy/dx */
+#define ENG_WANT_D2Y (1u << 2) /* d2y/dx2 */
+#define ENG_WANT_DP (1u << 3)  /* dy/dp_j for every learnable parameter j */
+
+/* Element-wise kernel: evaluates the activation at x with parameters p and writes
+ * the outputs selected by `want` into out[] (others are left untouched). Defined for
+ * every finite x; every output is within the row's ulp bound of the true value. */
+typedef void eng_ew_fn(double x, const double *p, unsigned want, double *out);
+
+/* Vector kernels act on one row x[0..k-1]. The forward writes eng_activation_width(a, k)
+ * outputs to y and, for maxout, the index of the first maximum to *argmax (may be NULL
+ * otherwise). `work` is scratch of at least 2 k doubles. */
+typedef void eng_vec_fwd_fn(const double *x, size_t k, const double *p, double *y,
+                            size_t *argmax, double *work);
+/* Vector-Jacobian product: gx = J^T gy, where y = fwd(x) is given, without forming J. */
+typedef void eng_vec_vjp_fn(const double *x, const double *y, size_t k, const double *p,
+                            const double *gy, double *gx, double *work);
+/* The Jacobian J[i][j] = dy_i/dx_j, width(k) x k, row-major. */
+typedef void eng_vec_jac_fn(const double *x, const double *y, size_t k, const double *p,
+                            double *jac, double *work);
+
+struct eng_activation {
+  const char *name;             /* wire name */
+  const char *const *aliases;   /* NULL-terminated, never NULL itself */
+  enum eng_kind kind;
+  unsigned nparams;
+  struct eng_param params[ENG_MAX_PARAMS];
+  const char *formula;          /* y, as text */
+  const char *derivative;       /* dy/dx (or J for vector functions), as text */
+  const char *kinks;            /* the rule at points of non-differentiability, or "" */
+  eng_ew_fn *ew;                /* ENG_ELEMENTWISE */
+  eng_vec_fwd_fn *vfwd;         /* ENG_VECTOR */
+  eng_vec_vjp_fn *vjp;          /* ENG_VECTOR */
+  eng_vec_jac_fn *jac;          /* ENG_VECTOR */
+  /* Constraints between parameters (min_val < max_val, ...). Returns ENG_OK, or
+   * ENG_EPARAM with *bad set to the index of the parameter to blame. NULL if none. */
+  int (*check)(const double *p, unsigned *bad);
+  const char *constraint;       /* text of what check enforces, or NULL */
+  double ulp;                   /* accuracy bound of every output, in ULP */
+};
+
+/* The table, in catalog order (grouped by family). Index 0 .. eng_activation_count()-1. */
+size_t eng_activation_count(void);
+const struct eng_activation *eng_activation_at(size_t i);
+/* Finds an activation by name or alias (case-sensitive); NULL if unknown. */
+const struct eng_activation *eng_activation_lookup(const char *name);
+/* Index of the parameter called `name`, or -1. */
+int eng_param_find(const struct eng_activation *a, const char *name);
+/* Index of `name` among a CHOICE parameter's choices, or -1. */
+int eng_param_choice(const struct eng_param *prm, const char *name);
+/* Fills p[0 .. nparams-1] with the defaults. */
+void eng_params_default(const struct eng_activation *a, double *p);
+/* Validates p: each value in its range, then the row's check. On ENG_EPARAM *bad is
+ * the index of the offending parameter. */
+int eng_params_check(const struct eng_activation *a, const double *p, unsigned *bad);
+
+/* Outputs per row of a vector activation for rows of length k (k, or 1 for maxout). */
+size_t eng_activation_width(const struct eng_activation *a, size_t k);
+
+/* Where eng_activate() writes. A NULL pointer means "not wanted". For element-wise
+ * activations every array has n elements; dp[j] is used for learnable parameters only.
+ * For vector activations (rows of k, m = n / k rows): y and grad_x per row as usual
+ * (y has m * width entries), jac holds m blocks of width x k, argmax m entries. */
+struct eng_act_out {
+  double *y;
+  double *dy;                  /* element-wise only */
+  double *d2y;                 /* element-wise only */
+  double *dp[ENG_MAX_PARAMS];  /* element-wise only */
+  double *jac;                 /* vector only */
+  size_t *argmax;              /* maxout only */
+  double *grad_x;              /* needs grad_y */
+  const double *grad_y;        /* upstream gradient, shaped like y */
+};
+
+/* Applies activation a with parameters p (already checked) to x[0 .. n-1]. For a
+ * vector activation the input is n / k rows of k (k >= 1 and n a multiple of k);
+ * k is ignored for element-wise ones. Returns ENG_ENOTDEF if dy, d2y or dp is asked
+ * of a vector function, or jac/argmax of an element-wise one; ENG_ENOMEM if scratch
+ * could not be had. Allocates at most one scratch block per call, none per element. */
+int eng_activate(const struct eng_activation *a, const double *p, const double *x,
+                 size_t n, size_t k, const struct eng_act_out *out);
+
+/* ======================================================================= Losses */
+
+#define ENG_LOSS_MAP(X)                                                    \
+  X(SQUARED, "squared")                                                    \
+  X(CROSS_ENTROPY, "cross_entropy")                                        \
+  X(BINARY_CROSS_ENTROPY, "binary_cross_entropy")                          \
+  X(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy")
+
+enum eng_loss {
+#define ENG_LOSS_ENUM(id, name) ENG_LOSS_##id,
+  ENG_LOSS_MAP(ENG_LOSS_ENUM)
+#undef ENG_LOSS_ENUM
+  ENG_LOSS__COUNT
+};
+
+enum eng_reduction { ENG_REDUCE_MEAN, ENG_REDUCE_SUM };
+
+/* Name of a loss, and the loss called `name` (-1 if unknown). */
+const char *eng_loss_name(enum eng_loss l);
+int eng_loss_lookup(const char *name);
+
+/* Targets: either values r (shaped like the input: m x k) or class indices (m of them,
+ * each an integer 0 .. k-1, stored as doubles as they arrive). Exactly one is non-NULL. */
+struct eng_targets {
+  const double *r;
+  const double *cls;
+};
+
+/* A loss on its own. input is m rows of k (k = 1 for a 1-D input). Writes losses[m]
+ * (per sample), *loss (mean over m, or sum), grad[m * k] = dL/dinput under that
+ * reduction, and for SOFTMAX_CROSS_ENTROPY prob[m * k] = softmax of each row (prob may
+ * be NULL otherwise). Errors: ENG_ETARGET (a class index not an integer in range, a
+ * target outside [0, 1] where the loss needs it; *bad is its flat index),
+ * ENG_EDOMAIN (a probability outside [0, 1], or 0 where its target is positive, so the
+ * loss is infinite; *bad is its flat index). */
+int eng_loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
+                  const struct eng_targets *t, enum eng_reduction red, double *losses,
+                  double *loss, double *grad, double *prob, size_t *bad);
+
+/* ===================================================================== Neurons */
+
+/* A dense layer of k neurons over a batch: z = x W^T + b, a = f(z).
+ * x is m x d, w is k x d (k = 1 for one neuron), b is k (NULL: zero). */
+struct eng_layer {
+  size_t m, d, k;
+  const double *x;
+  const double *w;
+  const double *b;
+  const struct eng_activation *act;
+  const double *p; /* resolved parameters of act */
+};
+
+/* Width of a per sample: k, or 1 for a row-reducing activation such as maxout. */
+size_t eng_layer_width(const struct eng_layer *l);
+
+/* z[m * k] and a[m * width]. */
+int eng_layer_forward(const struct eng_layer *l, double *z, double *a);
+
+struct eng_backward_out {
+  double *grad_z;    /* m x k */
+  double *grad_w;    /* k x d */
+  double *grad_b;    /* k */
+  double *grad_x;    /* m x d */
+  double *losses;    /* m, when a loss is used (may be NULL) */
+  double *loss;      /* 1, when a loss is used */
+};
+
+/* Backward from z and a (as eng_layer_forward made them). Either grad_a (m x width,
+ * used as given: no reduction) or a loss with targets: SQUARED (r shaped like a), or
+ * CROSS_ENTROPY, which needs a sigmoid (binary CE, targets in [0, 1]) or a softmax
+ * across the layer (class indices or probability rows); it is computed from z, so
+ * dL/dz = softmax(z) - r (sigmoid(z) - r) exactly. Other activations with
+ * CROSS_ENTROPY give ENG_ELOSS. red divides by m (MEAN) or not (SUM).
+ * grad_w = grad_z^T x, grad_b = column sums of grad_z, grad_x = grad_z W. */
+int eng_layer_backward(const struct eng_layer *l, const double *z, const double *a,
+                       const double *grad_a, enum eng_loss loss,
+                       const struct eng_targets *t, enum eng_reduction red,
+                       struct eng_backward_out *o, size_t *bad);
+
+/* One SGD step: out[i] = w[i] - eta * g[i]. out may alias w. */
+void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double *out);
+
+/* =============================================================== Initialisers */
+
+#define ENG_INIT_MAP(X)                                                    \
+  X(NORMAL, "normal")                                                      \
+  X(UNIFORM, "uniform")                                                    \
+  X(XAVIER_NORMAL, "xavier_normal")                                        \
+  X(XAVIER_UNIFORM, "xavier_uniform")                                      \
+  X(LECUN_NORMAL, "lecun_normal")                                          \
+  X(LECUN_UNIFORM, "lecun_uniform")                                        \
+  X(HE_NORMAL, "he_normal")                                                \
+  X(HE_UNIFORM, "he_uniform")
+
+enum eng_init_scheme {
+#define ENG_INIT_ENUM(id, name) ENG_INIT_##id,
+  ENG_INIT_MAP(ENG_INIT_ENUM)
+#undef ENG_INIT_ENUM
+  ENG_INIT__COUNT
+};
+
+const char *eng_init_name(enum eng_init_scheme s);
+int eng_init_lookup(const char *name);
+
+struct eng_init {
+  enum eng_init_scheme scheme;
+  size_t k, d;            /* shape of the weights: k x d */
+  double fan_in, fan_out; /* default d and k */
+  double mean, std;       /* NORMAL (defaults 0, 1) */
+  double low, high;       /* UNIFORM (defaults 0, 1), low < high */
+  double gain;            /* scales xavier/lecun/he (default 1) */
+  uint64_t seed;
+};
+
+/* Fills w[k * d]. *std_out is the standard deviation of a normal scheme, *bound_out
+ * the half-width of a symmetric uniform one (the other is set to NaN; for UNIFORM,
+ * both NaN). Bit-identical for the same seed on every machine. ENG_EINVAL for a bad
+ * configuration (std < 0, low >= high, fan <= 0). */
+int eng_init_fill(const struct eng_init *c, double *w, double *std_out, double *bound_out);
+
+/* The generator behind eng_init_fill: splitmix64 seeds xoshiro256**. */
+struct eng_rng { uint64_t s[4]; };
+void eng_rng_seed(struct eng_rng *r, uint64_t seed);
+uint64_t eng_rng_next(struct eng_rng *r);
+double eng_rng_uniform(struct eng_rng *r);  /* [0, 1), 53 random bits */
+double eng_rng_normal(struct eng_rng *r);   /* standard normal */
+
+#endif /* NEUROND_ENGINE_H */

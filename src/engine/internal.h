@@ -1,0 +1,71 @@
+/*
+ * internal.h: helpers and kernels shared inside the engine only.
+ *
+ * Kernel files group activations by family; the table in activation.c names them.
+ * Element-wise kernels are eng__<stem>_ew; vector kernels eng__<stem>_fwd/_vjp/_jac.
+ */
+#ifndef NEUROND_ENGINE_INTERNAL_H
+#define NEUROND_ENGINE_INTERNAL_H
+
+#include "engine.h"
+
+/* act_piecewise.c: piecewise-linear and rational functions. */
+eng_ew_fn eng__identity_ew;
+eng_ew_fn eng__step_ew;
+eng_ew_fn eng__hard_sigmoid_ew;   /* p: slope, offset (hard_sigmoid, hard_logistic) */
+eng_ew_fn eng__hard_tanh_ew;      /* p: min_val, max_val */
+eng_ew_fn eng__relu_ew;
+eng_ew_fn eng__relu6_ew;
+eng_ew_fn eng__leaky_relu_ew;     /* p: alpha (leaky_relu, prelu) */
+eng_ew_fn eng__rrelu_ew;          /* p: lower, upper */
+eng_ew_fn eng__hard_swish_ew;
+eng_ew_fn eng__hardshrink_ew;     /* p: lambd */
+eng_ew_fn eng__softshrink_ew;     /* p: lambd */
+eng_ew_fn eng__threshold_ew;      /* p: threshold, value */
+eng_ew_fn eng__thresholded_relu_ew; /* p: alpha */
+eng_ew_fn eng__softsign_ew;
+
+/* act_logistic.c: the logistic family. */
+eng_ew_fn eng__sigmoid_ew;        /* p: a */
+eng_ew_fn eng__tanh_ew;
+eng_ew_fn eng__log_sigmoid_ew;
+eng_ew_fn eng__softplus_ew;       /* p: beta */
+eng_ew_fn eng__swish_ew;          /* p: beta */
+eng_ew_fn eng__tanhshrink_ew;
+eng_ew_fn eng__squareplus_ew;     /* p: b */
+
+/* act_gelu.c: GELU (three forms) and mish. */
+eng_ew_fn eng__gelu_ew;           /* p: approximate (0 none, 1 tanh, 2 sigmoid) */
+eng_ew_fn eng__mish_ew;
+
+/* act_elu.c: the exponential linear units. */
+eng_ew_fn eng__elu_ew;            /* p: alpha */
+eng_ew_fn eng__selu_ew;
+eng_ew_fn eng__celu_ew;           /* p: alpha */
+
+/* act_vector.c: functions of a whole row. */
+eng_vec_fwd_fn eng__softmax_fwd;
+eng_vec_vjp_fn eng__softmax_vjp;
+eng_vec_jac_fn eng__softmax_jac;
+eng_vec_fwd_fn eng__log_softmax_fwd;
+eng_vec_vjp_fn eng__log_softmax_vjp;
+eng_vec_jac_fn eng__log_softmax_jac;
+eng_vec_fwd_fn eng__softmin_fwd;
+eng_vec_vjp_fn eng__softmin_vjp;
+eng_vec_jac_fn eng__softmin_jac;
+eng_vec_fwd_fn eng__sparsemax_fwd;
+eng_vec_vjp_fn eng__sparsemax_vjp;
+eng_vec_jac_fn eng__sparsemax_jac;
+eng_vec_fwd_fn eng__maxout_fwd;
+eng_vec_vjp_fn eng__maxout_vjp;
+eng_vec_jac_fn eng__maxout_jac;
+eng_vec_fwd_fn eng__hardmax_fwd;
+eng_vec_vjp_fn eng__hardmax_vjp;
+eng_vec_jac_fn eng__hardmax_jac;
+
+/* Constraint checks named by table rows. */
+int eng__check_min_lt_max(const double *p, unsigned *bad);   /* p[0] < p[1] */
+int eng__check_lower_le_upper(const double *p, unsigned *bad); /* p[0] <= p[1] */
+int eng__check_nonzero0(const double *p, unsigned *bad);     /* p[0] != 0 */
+
+#endif /* NEUROND_ENGINE_INTERNAL_H */
