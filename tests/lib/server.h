@@ -1,0 +1,49 @@
+/*
+ * server.h: the real build/neurond for integration tests, started on a free port,
+ * and a libcurl client with timeouts and bounded buffers.
+ */
+#ifndef NEUROND_TEST_SERVER_H
+#define NEUROND_TEST_SERVER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A running server process. */
+struct srv {
+  pid_t pid;
+  unsigned port;
+  char base[64];        /* "http://127.0.0.1:PORT" */
+};
+
+/* Starts $NEUROND_BIN (default build/neurond) with --port 0 --bind 127.0.0.1 and the
+ * NULL-terminated extra arguments (may be NULL), waits for its "listening on port N"
+ * line on stdout and fills s. With $NEUROND_WRAP set (e.g. "valgrind"), the binary
+ * runs under that wrapper. Returns 0, or -1 (the test should fail). */
+int srv_start(struct srv *s, const char *const *extra_args);
+
+/* Sends SIGTERM, waits for the exit and returns its exit status (0 expected), or -1. */
+int srv_stop(struct srv *s);
+
+/* A response, body NUL-terminated (len excludes the NUL). */
+struct resp {
+  long status;
+  char *body;
+  size_t len;
+  char ctype[128];      /* Content-Type header, "" if none */
+  char allow[128];      /* Allow header, "" if none */
+};
+
+/* One request. ctype NULL sends no Content-Type header (as curl -d with no -H would
+ * send application/x-www-form-urlencoded, pass that string to mimic curl -d exactly).
+ * body may be NULL for no body. Returns 0 when a response arrived, -1 otherwise. */
+int http_req(const struct srv *s, const char *method, const char *path, const char *ctype,
+             const char *body, size_t len, struct resp *r);
+
+/* POST a JSON text (Content-Type: application/json). */
+int http_post_json(const struct srv *s, const char *path, const char *json, struct resp *r);
+/* GET path. */
+int http_get(const struct srv *s, const char *path, struct resp *r);
+
+void resp_free(struct resp *r);
+
+#endif /* NEUROND_TEST_SERVER_H */
