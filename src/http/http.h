@@ -157,6 +157,16 @@ void ptr_to_name(const char *ptr, char *out, size_t outsz);
 
 typedef void handler_fn(struct hctx *c);
 
+/* The route table (routes.c), ended by a row whose path is NULL. A path ending in
+ * "{name}" matches one further segment, passed to the handler as c->arg. */
+struct route {
+  const char *method;  /* "GET" or "POST" */
+  const char *path;    /* "/activate", "/activations/{name}", ... */
+  handler_fn *handler;
+  int takes_body;      /* 1: the body is JSON (415 rule, size limits apply) */
+};
+extern const struct route http_routes[];
+
 /* Finds the route for c->method and c->path and runs its handler; sets 404 for an
  * unknown path, 405 (with c->allow) for a known path and wrong method, 415 for an
  * explicit non-JSON Content-Type on a route that takes a body. HEAD is GET. */
