@@ -78,6 +78,12 @@ $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_LIB_OBJ) $(LIBHTTP) $(LI
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm -lpthread
 
+# Benchmark programs: tests/bench/<name>.c -> $(BUILD)/bench/<name>.
+$(BUILD)/bench/%: tests/bench/%.c $(LIBHTTP) $(LIBENGINE)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
 # Runs every suite against the server binary of this variant; stops on the first
 # failing suite. SUITES=check_foo limits the run.
 SUITES ?= $(notdir $(TEST_BIN))

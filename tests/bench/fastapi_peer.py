@@ -1,0 +1,86 @@
+"""The peer neurond is measured against: what a user would write instead.
+
+A FastAPI + NumPy service with the two routes the benchmark drives, POST /activate
+(gelu: y and dy_dx) and POST /neuron/backward (a softmax layer with cross-entropy),
+answering the same JSON shapes as neurond. Two worker processes share one listening
+socket (SO_REUSEPORT); asyncio's transports set TCP_NODELAY on every connection.
+
+    python3 fastapi_peer.py PORT [WORKERS]
+"""
+import math
+import os
+import socket
+import sys
+
+import numpy as np
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+_erf = np.frompyfunc(math.erf, 1, 1)
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@app.post("/activate")
+async def activate(request: Request):
+    body = await request.json()
+    x = np.asarray(body["x"], dtype=np.float64)
+    phi = 0.5 * (1.0 + _erf(x * _SQRT1_2).astype(np.float64))
+    y = x * phi
+    dy = phi + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+    return JSONResponse({"activation": "gelu", "params": {"approximate": "none"},
+                         "shape": list(x.shape), "y": y.tolist(), "dy_dx": dy.tolist()})
+
+
+@app.post("/neuron/backward")
+async def backward(request: Request):
+    body = await request.json()
+    x = np.asarray(body["x"], dtype=np.float64)
+    w = np.asarray(body["weights"], dtype=np.float64)
+    b = np.asarray(body.get("bias", np.zeros(w.shape[0])), dtype=np.float64)
+    t = np.asarray(body["targets"])
+    m = x.shape[0]
+    z = x @ w.T + b
+    zs = z - z.max(axis=1, keepdims=True)
+    e = np.exp(zs)
+    s = e.sum(axis=1, keepdims=True)
+    a = e / s
+    r = np.zeros_like(a)
+    r[np.arange(m), t.astype(int)] = 1.0
+    logp = zs - np.log(s)
+    losses = -(r * logp).sum(axis=1)
+    gz = (a - r) / m
+    return JSONResponse({"z": z.tolist(), "a": a.tolist(), "loss": float(losses.mean()),
+                         "grad_z": gz.tolist(), "grad_weights": (gz.T @ x).tolist(),
+                         "grad_bias": gz.sum(axis=0).tolist(), "grad_x": (gz @ w).tolist()})
+
+
+def main():
+    port = int(sys.argv[1])
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            config = uvicorn.Config(app, log_level="warning", access_log=False)
+            uvicorn.Server(config).run(sockets=[sock])
+            os._exit(0)
+        children.append(pid)
+    print(f"fastapi_peer listening on port {port}", flush=True)
+    try:
+        for pid in children:
+            os.waitpid(pid, 0)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
