@@ -1,0 +1,173 @@
+#!/bin/sh
+# make bench: neurond beside its peers, in one run, interleaved, on loopback.
+#
+#   (a) POST /activate gelu, 16 numbers, wrk keep-alive         requests/s
+#   (b) POST /activate gelu, 1,000,000 numbers, y + dy_dx        seconds/request, peak RSS
+#   (c) POST /neuron/backward softmax + cross_entropy, M=1024, d=64, K=10
+#
+# Peers: a FastAPI + NumPy service (tests/bench/fastapi_peer.py, two workers) and a
+# bare libmicrohttpd server answering neurond's own response bytes (the ceiling).
+# Then the codec alone and the engine's kernels beside PyTorch's float64 kernels.
+# BENCH_RUNS (default 5) repetitions of (b) and (c); BENCH_SECONDS (default 8) per wrk run.
+set -eu
+cd "$(dirname "$0")/../.."
+
+RUNS=${BENCH_RUNS:-5}
+SECS=${BENCH_SECONDS:-8}
+B=build/default
+W=$(mktemp -d)
+PIDS=""
+cleanup() {
+  for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+
+need=""
+for p in wrk curl python3-fastapi python3-uvicorn python3-numpy python3-torch; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+done
+if [ -n "$need" ]; then
+  echo "bench: installing$need"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+
+make --no-print-directory all $B/bench/mhd_fixed $B/bench/bench_codec $B/bench/bench_engine >/dev/null
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() { # port
+  i=0
+  until curl -s -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 100 ] && { echo "bench: nothing on port $1" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# ------------------------------------------------------------------ bodies
+python3 - "$W" <<'EOF'
+import json, random, sys
+w = sys.argv[1]
+random.seed(7)
+small = [round(random.uniform(-5, 5), 3) for _ in range(16)]
+open(f"{w}/a.json", "w").write(json.dumps({"activation": "gelu", "x": small}))
+big = [random.uniform(-10, 10) for _ in range(1_000_000)]
+open(f"{w}/b.json", "w").write(json.dumps({"activation": "gelu", "x": big,
+                                           "outputs": ["y", "dy_dx"]}, separators=(",", ":")))
+M, d, K = 1024, 64, 10
+x = [[random.gauss(0, 1) for _ in range(d)] for _ in range(M)]
+wts = [[random.gauss(0, 0.1) for _ in range(d)] for _ in range(K)]
+t = [random.randrange(K) for _ in range(M)]
+open(f"{w}/c.json", "w").write(json.dumps({"weights": wts, "bias": [0.0] * K,
+    "activation": "softmax", "x": x, "targets": t, "loss": "cross_entropy"},
+    separators=(",", ":")))
+EOF
+cat > "$W/post.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$W/a.json", "rb")
+wrk.body = f:read("*a")
+f:close()
+EOF
+
+# ---------------------------------------------------------------- servers
+PN=$(free_port)
+./build/neurond --port "$PN" --bind 127.0.0.1 --no-access-log >"$W/neurond.out" 2>&1 &
+NPID=$!; PIDS="$PIDS $NPID"
+PF=$(free_port)
+python3 tests/bench/fastapi_peer.py "$PF" 2 >"$W/fastapi.out" 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$PN"
+wait_port "$PF"
+
+for w in a b c; do
+  path=/activate
+  [ $w = c ] && path=/neuron/backward
+  curl -s -o "$W/$w.resp" -H 'Content-Type: application/json' --data-binary "@$W/$w.json" \
+    "http://127.0.0.1:$PN$path"
+done
+PC=$(free_port)
+start_ceiling() { # response file
+  $B/bench/mhd_fixed "$PC" "$1" >/dev/null 2>&1 &
+  CPID=$!; PIDS="$PIDS $CPID"
+  wait_port "$PC"
+}
+stop_ceiling() { kill "$CPID" 2>/dev/null || true; wait "$CPID" 2>/dev/null || true; }
+
+rps() { # port
+  wrk -t2 -c64 -d"${SECS}s" -s "$W/post.lua" "http://127.0.0.1:$1$2" 2>/dev/null |
+    awk '/Requests\/sec/ {print $2}'
+}
+timed() { # port path body -> seconds
+  curl -s -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+    --data-binary "@$3" "http://127.0.0.1:$1$2"
+}
+
+# ------------------------------------------------------------------- (a)
+echo "bench: (a) wrk -t2 -c64 -d${SECS}s POST /activate gelu x16"
+start_ceiling "$W/a.resp"
+: >"$W/a.n"; : >"$W/a.f"; : >"$W/a.c"
+for i in 1 2 3; do
+  rps "$PN" /activate >>"$W/a.n"
+  rps "$PF" /activate >>"$W/a.f"
+  rps "$PC" /activate >>"$W/a.c"
+done
+stop_ceiling
+
+# ------------------------------------------------------------------- (b), (c)
+run_timed() { # workload path
+  start_ceiling "$W/$1.resp"
+  : >"$W/$1.n"; : >"$W/$1.f"; : >"$W/$1.c"
+  i=0
+  while [ $i -lt "$RUNS" ]; do
+    timed "$PN" "$2" "$W/$1.json" >>"$W/$1.n"
+    timed "$PF" "$2" "$W/$1.json" >>"$W/$1.f"
+    timed "$PC" "$2" "$W/$1.json" >>"$W/$1.c"
+    i=$((i + 1))
+  done
+  stop_ceiling
+}
+echo "bench: (b) POST /activate gelu x1,000,000, $RUNS runs each"
+run_timed b /activate
+echo "bench: (c) POST /neuron/backward softmax+CE M=1024 d=64 K=10, $RUNS runs each"
+run_timed c /neuron/backward
+
+RSS_KB=$(awk '/VmHWM/ {print $2}' /proc/$NPID/status)
+REQ_B=$(wc -c <"$W/b.json")
+RESP_B=$(wc -c <"$W/b.resp")
+
+an=$(median <"$W/a.n"); af=$(median <"$W/a.f"); ac=$(median <"$W/a.c")
+bn=$(median <"$W/b.n"); bf=$(median <"$W/b.f"); bc=$(median <"$W/b.c")
+cn=$(median <"$W/c.n"); cf=$(median <"$W/c.f"); cc=$(median <"$W/c.c")
+
+echo
+echo "## Service (medians; ratios neurond / peer)"
+echo
+awk -v an="$an" -v af="$af" -v ac="$ac" -v bn="$bn" -v bf="$bf" -v bc="$bc" \
+    -v cn="$cn" -v cf="$cf" -v cc="$cc" -v rss="$RSS_KB" -v rq="$REQ_B" -v rs="$RESP_B" 'BEGIN {
+  printf "| workload | neurond | FastAPI+NumPy | bare MHD ceiling | vs FastAPI | vs ceiling |\n"
+  printf "|---|---|---|---|---|---|\n"
+  printf "| (a) gelu x16, req/s | %.0f | %.0f | %.0f | %.1fx | %.0f%% |\n", an, af, ac, an/af, 100*an/ac
+  printf "| (b) gelu x1M y+dy_dx, s/req | %.4f | %.4f | %.4f | %.1fx | %.0f%% |\n", bn, bf, bc, bf/bn, 100*bc/bn
+  printf "| (b) elements/s | %.3g | %.3g | | | |\n", 1e6/bn, 1e6/bf
+  printf "| (c) backward M=1024 d=64 K=10, s/req | %.5f | %.5f | %.5f | %.1fx | %.0f%% |\n", cn, cf, cc, cf/cn, 100*cc/cn
+  printf "\nneurond peak RSS %.1f MiB; request %.1f MB + response %.1f MB; RSS / bytes = %.2f\n",
+    rss/1024, rq/1e6, rs/1e6, rss*1024/(rq+rs)
+}'
+
+echo
+echo "## Codec alone"
+$B/bench/bench_codec
+echo
+echo "## Engine kernels (y + dy_dx over 1,000,000 doubles) and PyTorch float64"
+$B/bench/bench_engine
+if python3 -c 'import torch' 2>/dev/null; then
+  python3 tests/bench/torch_peer.py
+else
+  echo "(python3-torch not available: PyTorch column skipped)"
+fi
