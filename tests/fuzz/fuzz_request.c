@@ -1,0 +1,92 @@
+/*
+ * fuzz_request.c: a libFuzzer target over the real request path, in-process:
+ * method, path, Content-Type and body bytes -> router -> handler -> response bytes.
+ *
+ * Input layout: "METHOD PATH\n", an optional "Content-Type: TYPE\n" line, "\n", then
+ * the body (anything that does not fit the layout is sent as a POST /activate body).
+ * A failure is a crash or a sanitizer report (ASan, UBSan, leaks), a 5xx, or a
+ * response that is not of the documented shape: JSON for JSON routes, a problem
+ * object with type, title, status and detail for every 4xx.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "http.h"
+
+static const struct config fuzz_cfg = {
+  .port = 0,
+  .threads = 1,
+  .max_body_bytes = 1 << 20,
+  .max_elements = 1 << 16,
+  .conn_timeout = 30,
+  .max_connections = 16,
+  .access_log = 0,
+};
+
+static void check_response(const struct hctx *c)
+{
+  cJSON *doc, *st;
+  if (c->status < 200 || c->status >= 500)
+    abort();
+  if (c->resp_type == NULL)
+    abort();
+  if (strncmp(c->resp_type, "application/json", 16) != 0 &&
+      strncmp(c->resp_type, "application/problem+json", 24) != 0)
+    return; /* /metrics and /openapi.yaml are text */
+  doc = cJSON_ParseWithLength(c->resp, c->resp_len);
+  if (doc == NULL)
+    abort();
+  if (c->status >= 400) {
+    st = cJSON_GetObjectItemCaseSensitive(doc, "status");
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "type")) ||
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "title")) ||
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "detail")) ||
+        !cJSON_IsNumber(st) || st->valueint != c->status)
+      abort();
+  }
+  cJSON_Delete(doc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  char method[16] = "POST", path[256] = "/activate", ctype[128];
+  const char *p = (const char *)data, *end = p + size, *nl, *sp;
+  const char *type = NULL;
+  struct hctx c;
+
+  /* Request line. */
+  nl = memchr(p, '\n', size);
+  sp = nl != NULL ? memchr(p, ' ', (size_t)(nl - p)) : NULL;
+  if (nl != NULL && sp != NULL && (size_t)(sp - p) < sizeof method &&
+      (size_t)(nl - sp - 1) < sizeof path) {
+    memcpy(method, p, (size_t)(sp - p));
+    method[sp - p] = '\0';
+    memcpy(path, sp + 1, (size_t)(nl - sp - 1));
+    path[nl - sp - 1] = '\0';
+    p = nl + 1;
+    /* Optional Content-Type line, then a blank line. */
+    if ((size_t)(end - p) > 14 && memcmp(p, "Content-Type: ", 14) == 0) {
+      nl = memchr(p, '\n', (size_t)(end - p));
+      if (nl != NULL && (size_t)(nl - p - 14) < sizeof ctype) {
+        memcpy(ctype, p + 14, (size_t)(nl - p - 14));
+        ctype[nl - p - 14] = '\0';
+        type = ctype;
+        p = nl + 1;
+      }
+    }
+    if (p < end && *p == '\n')
+      p++;
+  } else {
+    p = (const char *)data;
+  }
+  ctx_init(&c, &fuzz_cfg, method, path, type, p, (size_t)(end - p));
+  http_dispatch(&c);
+  check_response(&c);
+  ctx_free(&c);
+  return 0;
+}
