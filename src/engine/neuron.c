@@ -1,20 +1,196 @@
 /*
- * neuron.c: a dense layer forward and backward, and the SGD step.
- * Placeholder until implemented. No HTTP or JSON here.
+ * neuron.c: a dense layer of k neurons over a batch, forward (z = x W^T + b, a = f(z))
+ * and backward (grad_z, grad_W, grad_b, grad_x from an upstream gradient or from a
+ * loss computed from z), and the SGD step. Every sum of products is a compensated dot
+ * product. No HTTP or JSON here.
  */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "dd.h"
 #include "internal.h"
+
+/* ============================================================ Dot products */
+
+/* c + sum_{i < n} a[i sa] b[i sb] by Dot2 (Ogita, Rump and Oishi, 2005): each product
+ * split exactly by an fma, each sum by TwoSum, errors accumulated apart, so the result
+ * is as accurate as if computed in twice the working precision and then rounded. */
+static double dot2(const double *a, size_t sa, const double *b, size_t sb, size_t n,
+                   double c)
+{
+  double s = c, e = 0, r;
+  for (size_t i = 0; i < n; i++) {
+    double x = a[i * sa], y = b[i * sb];
+    double p = x * y, pe = fma(x, y, -p);
+    double t = s + p, z = t - s;
+    e += ((s - (t - z)) + (p - z)) + pe;
+    s = t;
+  }
+  r = s + e;
+  /* An overflowed partial sum makes the error terms inf - inf: keep the plain sum. */
+  return isnan(r) ? s : r;
+}
+
+/* ================================================================ Checks */
+
+static int layer_check(const struct eng_layer *l)
+{
+  unsigned bad;
+  if (l == NULL || l->x == NULL || l->w == NULL || l->act == NULL ||
+      (l->act->nparams > 0 && l->p == NULL))
+    return ENG_EINVAL;
+  if (l->m == 0 || l->d == 0 || l->k == 0 || l->m > SIZE_MAX / l->d ||
+      l->m > SIZE_MAX / l->k || l->k > SIZE_MAX / l->d)
+    return ENG_ESHAPE;
+  if (eng_params_check(l->act, l->p, &bad) != ENG_OK)
+    return ENG_EPARAM;
+  return ENG_OK;
+}
 
 size_t eng_layer_width(const struct eng_layer *l)
 {
   return eng_activation_width(l->act, l->k);
 }
 
+/* ================================================================ Forward */
+
 int eng_layer_forward(const struct eng_layer *l, double *z, double *a)
 {
-  (void)l;
-  (void)z;
-  (void)a;
-  return ENG_EINVAL;
+  struct eng_act_out out = {0};
+  int rc = layer_check(l);
+  if (rc != ENG_OK)
+    return rc;
+  if (z == NULL)
+    return ENG_EINVAL;
+  for (size_t i = 0; i < l->m; i++)
+    for (size_t j = 0; j < l->k; j++)
+      z[i * l->k + j] = dot2(l->x + i * l->d, 1, l->w + j * l->d, 1, l->d,
+                             l->b != NULL ? l->b[j] : 0);
+  if (a == NULL)
+    return ENG_OK;
+  out.y = a;
+  return eng_activate(l->act, l->p, z, l->m * l->k, l->k, &out);
+}
+
+/* =================================================== Sigmoid cross-entropy */
+
+/* Binary cross-entropy of a = sigmoid(u), u = alpha z, from z:
+ *   L = r softplus(-u) + (1 - r) softplus(u),  dL/dz = alpha (sigmoid(u) - r),
+ * with softplus(-|u|) = log1p(exp(-|u|)) and softplus(|u|) = |u| + softplus(-|u|), so
+ * no log(0) and no overflow at any z. u is exact in two words u + v, and the second
+ * word enters to first order: softplus(u + v) = softplus(u) + sigmoid(u) v. Near
+ * sigmoid(u) = 1 the gradient is (1 - r) - sigmoid(-u), avoiding the cancellation of
+ * sigmoid(u) - 1. Per sample the loss sums over the k neurons. */
+static int sigmoid_ce(const struct eng_layer *l, const double *z,
+                      const struct eng_targets *t, enum eng_reduction red,
+                      struct eng_backward_out *o, size_t *bad)
+{
+  size_t m = l->m, k = l->k;
+  double alpha = l->p[0], scale = red == ENG_REDUCE_MEAN ? (double)m : 1;
+  struct dd total = dd_of(0);
+
+  if (t->cls != NULL) {
+    for (size_t i = 0; i < m; i++) {
+      double c = t->cls[i];
+      if (!(c >= 0 && c <= (double)(k - 1) && c == floor(c))) {
+        *bad = i;
+        return ENG_ETARGET;
+      }
+    }
+  } else {
+    for (size_t q = 0; q < m * k; q++)
+      if (!(t->r[q] >= 0 && t->r[q] <= 1)) {
+        *bad = q;
+        return ENG_ETARGET;
+      }
+  }
+
+  for (size_t i = 0; i < m; i++) {
+    struct dd li = dd_of(0);
+    for (size_t j = 0; j < k; j++) {
+      size_t q = i * k + j;
+      double r = t->r != NULL ? t->r[q] : (size_t)t->cls[i] == j ? 1 : 0;
+      struct dd u = two_prod(alpha, z[q]);
+      struct dd omr = two_sum(1, -r);
+      double au = fabs(u.hi);
+      double e = exp(-au);                                /* in (0, 1] */
+      double l0 = log1p(e);                               /* softplus(-|u|) */
+      struct dd sm = dd_div(dd_of(e), two_sum(1, e));     /* sigmoid(-|u|) */
+      double sb = 1 - sm.hi;                              /* sigmoid(|u|), >= 1/2 */
+      struct dd sp_pos, sp_neg, g;                        /* softplus(u), softplus(-u) */
+      if (u.hi >= 0) {
+        sp_neg = two_sum(l0, -sm.hi * u.lo);
+        sp_pos = dd_add_d(two_sum(u.hi, l0), sb * u.lo);
+        /* sigmoid(u) - r = (1 - r) - sigmoid(-u) */
+        g = dd_add_d(dd_add_d(omr, -sm.hi), -sm.lo + sm.hi * sb * u.lo);
+      } else {
+        sp_pos = two_sum(l0, sm.hi * u.lo);
+        sp_neg = dd_add_d(two_sum(-u.hi, l0), -sb * u.lo);
+        g = dd_add_d(dd_add_d(sm, -r), sm.hi * sb * u.lo);
+      }
+      if (r > 0)
+        li = dd_add(li, r == 1 ? sp_neg : dd_mul_d(sp_neg, r));
+      if (r < 1)
+        li = dd_add(li, dd_add(dd_mul_d(sp_pos, omr.hi), dd_mul_d(sp_pos, omr.lo)));
+      g = dd_mul_d(g, alpha);
+      o->grad_z[q] = scale == 1 ? g.hi : dd_div_d(g, scale).hi;
+    }
+    if (o->losses != NULL)
+      o->losses[i] = li.hi;
+    total = dd_add(total, li);
+  }
+  if (o->loss != NULL)
+    *o->loss = scale == 1 ? total.hi : dd_div_d(total, scale).hi;
+  return ENG_OK;
+}
+
+/* =============================================================== Backward */
+
+/* grad_z from the loss and targets; ENG_ELOSS where the loss does not apply. */
+static int grad_z_from_loss(const struct eng_layer *l, const double *z, const double *a,
+                            enum eng_loss loss, const struct eng_targets *t,
+                            enum eng_reduction red, struct eng_backward_out *o, size_t *bad)
+{
+  size_t m = l->m, k = l->k, w = eng_layer_width(l);
+  const struct eng_activation *act = l->act;
+  double *ga;
+  struct eng_act_out out = {0};
+  int rc;
+
+  if (t == NULL || (t->r == NULL) == (t->cls == NULL))
+    return ENG_EINVAL;
+  switch (loss) {
+  case ENG_LOSS_SQUARED:
+    /* dL/da = a - r (over m for MEAN), then back through f. */
+    if (a == NULL)
+      return ENG_EINVAL;
+    ga = malloc(m * w * sizeof *ga);
+    if (ga == NULL)
+      return ENG_ENOMEM;
+    rc = eng_loss_eval(ENG_LOSS_SQUARED, a, m, w, t, red, o->losses, o->loss, ga, NULL,
+                       bad);
+    if (rc == ENG_OK) {
+      out.grad_y = ga;
+      out.grad_x = o->grad_z;
+      rc = eng_activate(act, l->p, z, m * k, k, &out);
+    }
+    free(ga);
+    return rc;
+  case ENG_LOSS_CROSS_ENTROPY:
+    if (act->kind == ENG_ELEMENTWISE && act->ew == eng__sigmoid_ew)
+      return sigmoid_ce(l, z, t, red, o, bad);
+    if (act->kind == ENG_VECTOR && act->vfwd == eng__softmax_fwd)
+      /* L = -sum r ln softmax(z) = softmax cross-entropy on the logits z. */
+      return eng_loss_eval(ENG_LOSS_SOFTMAX_CROSS_ENTROPY, z, m, k, t, red, o->losses,
+                           o->loss, o->grad_z, NULL, bad);
+    return ENG_ELOSS;
+  case ENG_LOSS_BINARY_CROSS_ENTROPY:
+  case ENG_LOSS_SOFTMAX_CROSS_ENTROPY:
+  case ENG_LOSS__COUNT:
+    break;
+  }
+  return ENG_ELOSS;
 }
 
 int eng_layer_backward(const struct eng_layer *l, const double *z, const double *a,
@@ -22,13 +198,56 @@ int eng_layer_backward(const struct eng_layer *l, const double *z, const double 
                        const struct eng_targets *t, enum eng_reduction red,
                        struct eng_backward_out *o, size_t *bad)
 {
-  (void)l, (void)z, (void)a, (void)grad_a, (void)loss, (void)t, (void)red, (void)o;
-  (void)bad;
-  return ENG_EINVAL;
+  size_t bad_local = 0, m, d, k;
+  int rc = layer_check(l);
+
+  if (rc != ENG_OK)
+    return rc;
+  if (z == NULL || o == NULL || o->grad_z == NULL ||
+      (red != ENG_REDUCE_MEAN && red != ENG_REDUCE_SUM))
+    return ENG_EINVAL;
+  if (bad == NULL)
+    bad = &bad_local;
+  m = l->m;
+  d = l->d;
+  k = l->k;
+
+  if (grad_a != NULL) {
+    /* grad_z = f'(z) grad_a element-wise, or the vector-Jacobian product J^T grad_a. */
+    struct eng_act_out out = {0};
+    out.grad_y = grad_a;
+    out.grad_x = o->grad_z;
+    rc = eng_activate(l->act, l->p, z, m * k, k, &out);
+  } else {
+    rc = grad_z_from_loss(l, z, a, loss, t, red, o, bad);
+  }
+  if (rc != ENG_OK)
+    return rc;
+
+  /* grad_W[j][c] = sum_i grad_z[i][j] x[i][c] */
+  if (o->grad_w != NULL)
+    for (size_t j = 0; j < k; j++)
+      for (size_t c = 0; c < d; c++)
+        o->grad_w[j * d + c] = dot2(o->grad_z + j, k, l->x + c, d, m, 0);
+  /* grad_b[j] = sum_i grad_z[i][j] */
+  if (o->grad_b != NULL) {
+    static const double one = 1;
+    for (size_t j = 0; j < k; j++)
+      o->grad_b[j] = dot2(o->grad_z + j, k, &one, 0, m, 0);
+  }
+  /* grad_x[i][c] = sum_j grad_z[i][j] W[j][c] */
+  if (o->grad_x != NULL)
+    for (size_t i = 0; i < m; i++)
+      for (size_t c = 0; c < d; c++)
+        o->grad_x[i * d + c] = dot2(o->grad_z + i * k, 1, l->w + c, d, k, 0);
+  return ENG_OK;
 }
 
+/* ===================================================================== SGD */
+
+/* out = w - eta g, rounded once (fma). */
 void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double *out)
 {
   for (size_t i = 0; i < n; i++)
-    out[i] = w[i] - eta * g[i];
+    out[i] = fma(-eta, g[i], w[i]);
 }
