@@ -260,7 +260,7 @@ int eng_init_lookup(const char *name);
 struct eng_init {
   enum eng_init_scheme scheme;
   size_t k, d;            /* shape of the weights: k x d */
-  double fan_in, fan_out; /* default d and k */
+  double fan_in, fan_out; /* 0 means the default: d and k */
   double mean, std;       /* NORMAL (defaults 0, 1) */
   double low, high;       /* UNIFORM (defaults 0, 1), low < high */
   double gain;            /* scales xavier/lecun/he (default 1) */
