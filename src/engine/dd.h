@@ -95,4 +95,42 @@ static inline struct dd dd_of(double v)
   return (struct dd){v, 0};
 }
 
+/* a b for double-doubles. */
+static inline struct dd dd_mul(struct dd a, struct dd b)
+{
+  struct dd p = two_prod(a.hi, b.hi);
+  if (!isfinite(p.hi))
+    return p;
+  return dd_norm(p.hi, p.lo + (a.hi * b.lo + a.lo * b.hi));
+}
+
+/* exp(x) for a double-double x <= 0, relative error about 2^-99.
+ *   x = n ln 2 + r, |r| <= ln(2) / 2, ln 2 in two words (n ln2_hi exact by TwoProduct);
+ *   exp(r) - 1 = t (1 + t/2 (1 + t/3 (1 + ... t/9))) with t = r / 2^10, then squared
+ *   back ten times as (1 + m)^2 - 1 = m (2 + m), keeping the small m to full precision;
+ *   exp(x) = 2^n (1 + m).
+ * Used where libm's exp, exact only to its last bit, would be cancelled down to a few
+ * digits. Below -745.2 the result is below half the least subnormal: 0. */
+static inline struct dd dd_exp(struct dd x)
+{
+  static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
+  double n;
+  struct dd r, m, q;
+  if (x.hi < -745.2)
+    return dd_of(0);
+  n = floor(x.hi * 1.4426950408889634 + 0.5); /* round(x / ln 2) */
+  r = dd_add(x, dd_mul_d(dd_of(-n), ln2_hi));
+  r = dd_add_d(r, -n * ln2_lo);
+  r.hi = ldexp(r.hi, -10);
+  r.lo = ldexp(r.lo, -10);
+  q = dd_of(1);
+  for (int k = 9; k >= 2; k--)
+    q = dd_add_d(dd_mul(dd_div_d(r, k), q), 1);
+  m = dd_mul(r, q);
+  for (int i = 0; i < 10; i++)
+    m = dd_mul(m, dd_add_d(m, 2));
+  m = dd_add_d(m, 1);
+  return (struct dd){ldexp(m.hi, (int)n), ldexp(m.lo, (int)n)};
+}
+
 #endif /* NEUROND_ENGINE_DD_H */

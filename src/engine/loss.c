@@ -202,6 +202,7 @@ static struct dd softmax_ce_row(const double *z, size_t i, size_t k,
   size_t c = 0;
   struct dd sp = dd_of(0), s, lse_rest, acc = dd_of(0), rsum = dd_of(0);
   double l1p;
+  int precise = 0;
 
   for (size_t j = 1; j < k; j++)
     if (z[j] > z[c])
@@ -233,6 +234,22 @@ static struct dd softmax_ce_row(const double *z, size_t i, size_t k,
     }
   }
 
+  /* A fractional target can match softmax_j to many digits, and R softmax_j - r_j then
+   * keeps only the digits that libm's exp got right: for such rows the exponentials
+   * are recomputed in double-double. One-hot rows cannot cancel (softmax_j - 1 with
+   * softmax_j <= 1/2, or -S' / (1 + S') at the maximum). */
+  for (size_t j = 0; j < k && !precise; j++) {
+    double r = target_at(t, i, j, k);
+    precise = r != 0 && r != 1;
+  }
+  if (precise) {
+    sp = dd_of(0);
+    for (size_t j = 0; j < k; j++)
+      if (j != c)
+        sp = dd_add(sp, dd_exp(two_sum(z[j], -z[c])));
+    s = dd_add_d(sp, 1);
+  }
+
   for (size_t j = 0; j < k; j++) {
     double r = target_at(t, i, j, k);
     struct dd pj, gj;
@@ -240,15 +257,17 @@ static struct dd softmax_ce_row(const double *z, size_t i, size_t k,
       struct dd q = dd_div(sp, s); /* 1 - softmax_c */
       pj = dd_add_d(dd_of(1), -q.hi);
       pj = dd_add_d(pj, -q.lo);
-      gj = dd_add_d(rsum, -r);
-      gj = dd_add(gj, dd_mul_d(dd_mul_d(q, -1), rsum.hi));
-      gj = dd_add(gj, dd_mul_d(q, -rsum.lo));
+      gj = dd_add(dd_add_d(rsum, -r), dd_mul(q, (struct dd){-rsum.hi, -rsum.lo}));
     } else {
-      struct dd d = two_sum(z[j], -z[c]);
-      double e = exp(d.hi);
-      e = fma(e, d.lo, e);
-      pj = dd_div(dd_of(e), s);
-      gj = dd_add_d(dd_mul_d(pj, rsum.hi), -r);
+      struct dd d = two_sum(z[j], -z[c]), e;
+      if (precise) {
+        e = dd_exp(d);
+      } else {
+        double e1 = exp(d.hi);
+        e = dd_of(fma(e1, d.lo, e1));
+      }
+      pj = dd_div(e, s);
+      gj = dd_add_d(dd_mul(pj, rsum), -r);
     }
     if (prob != NULL)
       prob[j] = pj.hi;

@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     printf("|---|---|---|---|\n");
   }
   if (npeers > 0)
-    printf("| memcpy (8 MB) | %.3g | | 1 | | | |\n", memcpy_rate);
+    printf("| memcpy (8 MB) | %.3g | 1 | | | |\n", memcpy_rate);
   else
     printf("| memcpy (8 MB) | %.3g | %.2f | 1 |\n", memcpy_rate, 1e9 / memcpy_rate);
 
