@@ -129,6 +129,15 @@ static int sigmoid_ce(const struct eng_layer *l, const double *z,
         sp_neg = dd_add_d(two_sum(-u.hi, l0), -sb * u.lo);
         g = dd_add_d(dd_add_d(sm, -r), sm.hi * sb * u.lo);
       }
+      if (r != 0 && r != 1) {
+        /* A fractional r can match sigmoid(u) to many digits; then sigmoid(-|u|) is
+         * needed beyond libm's exp: exp(-|u|) in double-double, u's second word
+         * included exactly. */
+        struct dd nu = u.hi >= 0 ? (struct dd){-u.hi, -u.lo} : u;
+        struct dd ee = dd_exp(nu);
+        sm = dd_div(ee, dd_add_d(ee, 1));
+        g = u.hi >= 0 ? dd_add(omr, (struct dd){-sm.hi, -sm.lo}) : dd_add_d(sm, -r);
+      }
       if (r > 0)
         li = dd_add(li, r == 1 ? sp_neg : dd_mul_d(sp_neg, r));
       if (r < 1)
