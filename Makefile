@@ -84,6 +84,12 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBHTTP) $(LIBENGINE)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
+# The engine's kernel benchmark needs the engine alone.
+$(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(LIBENGINE)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ -lm
+
 # Runs every suite against the server binary of this variant; stops on the first
 # failing suite. SUITES=check_foo limits the run.
 SUITES ?= $(notdir $(TEST_BIN))
