@@ -67,7 +67,7 @@ END_TEST
 START_TEST(test_neuron_forward_z_matches_mpfr)
 {
   uint64_t seed = 21, worst = 0;
-  double x[MAXQ], w[MAXQ], b[8], z[MAXQ], p[ENG_MAX_PARAMS];
+  double x[MAXQ] = {0}, w[MAXQ] = {0}, b[8] = {0}, z[MAXQ], p[ENG_MAX_PARAMS];
   mpfr_t acc, t;
   mpfr_inits2(PREC, acc, t, (mpfr_ptr)0);
   for (int rep = 0; rep < 20; rep++) {
@@ -167,7 +167,8 @@ START_TEST(test_neuron_sigmoid_cross_entropy_matches_mpfr)
   /* L = r softplus(-u) + (1 - r) softplus(u), u = alpha z; dL/dz = alpha (sigmoid(u) - r),
    * over m for MEAN. z from forward, so the references start from the engine's z. */
   uint64_t seed = 22, worst_z = 0, worst_l = 0, worst_p = 0;
-  double x[MAXQ], w[MAXQ], b[8], r[MAXQ], z[MAXQ], gz[MAXQ], gw[MAXQ], gb[8], gx[MAXQ];
+  double x[MAXQ] = {0}, w[MAXQ] = {0}, b[8] = {0}, r[MAXQ] = {0}, z[MAXQ], gz[MAXQ];
+  double gw[MAXQ], gb[8], gx[MAXQ];
   double losses[64], loss, p[ENG_MAX_PARAMS];
   static const double alphas[] = {1, 1, 2.5, -0.75};
   mpfr_t u, e, s, sp, acc, tot;
@@ -242,7 +243,8 @@ START_TEST(test_neuron_softmax_cross_entropy_grad_is_softmax_minus_r)
   /* dL/dz = softmax(z) - r for class indices, exactly to a few ULP, and the same bits
    * as the softmax cross-entropy loss on the logits z; logits up to +-1000. */
   uint64_t seed = 23, worst_z = 0, worst_p = 0;
-  double x[MAXQ], w[MAXQ], cls[16], z[MAXQ], gz[MAXQ], gw[MAXQ], gb[8], gx[MAXQ];
+  double x[MAXQ] = {0}, w[MAXQ] = {0}, cls[16] = {0}, z[MAXQ], gz[MAXQ], gw[MAXQ];
+  double gb[8], gx[MAXQ];
   double g2[MAXQ], losses[16], l2[16], loss, loss2, p[ENG_MAX_PARAMS];
   mpfr_t s, e, lse;
   mpfr_inits2(PREC, s, e, lse, (mpfr_ptr)0);
@@ -396,7 +398,8 @@ START_TEST(test_neuron_finite_difference)
 {
   const struct fd_case *c = &fd_cases[_i];
   uint64_t seed = 100 + (uint64_t)_i;
-  double x[FD_M * FD_D], w[4 * FD_D], b[4], ga[FD_M * 4], r[FD_M * 4], cls[FD_M];
+  double x[FD_M * FD_D] = {0}, w[4 * FD_D] = {0}, b[4] = {0}, ga[FD_M * 4] = {0};
+  double r[FD_M * 4] = {0}, cls[FD_M] = {0};
   double z[FD_M * 4], a[FD_M * 4], gz[FD_M * 4], gw[4 * FD_D], gb[4], gx[FD_M * FD_D];
   double loss, p[ENG_MAX_PARAMS];
   size_t k = c->k, wd;
