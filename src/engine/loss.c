@@ -30,8 +30,7 @@ int eng_loss_lookup(const char *name)
   return -1;
 }
 
-/* x / m rounded once (m >= 1 is the batch size, 1 for SUM). When x overflowed
- * before the division, the quotient is recomputed from the scaled parts by the caller. */
+/* The double-double x divided by m (the batch size for MEAN, 1 for SUM), rounded once. */
 static double dd_over(struct dd x, double m)
 {
   return m == 1 ? x.hi : dd_div_d(x, m).hi;

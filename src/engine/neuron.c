@@ -174,7 +174,9 @@ int eng_layer_forward(const struct eng_layer *l, double *z, double *a)
  * no log(0) and no overflow at any z. u is exact in two words u + v, and the second
  * word enters to first order: softplus(u + v) = softplus(u) + sigmoid(u) v. Near
  * sigmoid(u) = 1 the gradient is (1 - r) - sigmoid(-u), avoiding the cancellation of
- * sigmoid(u) - 1. Per sample the loss sums over the k neurons. */
+ * sigmoid(u) - 1; for a fractional r, sigmoid(-|u|) is recomputed in double-double.
+ * Per sample the loss sums over the k neurons; a class index c stands for the one-hot
+ * row (r_c = 1, the other neurons 0). */
 static int sigmoid_ce(const struct eng_layer *l, const double *z,
                       const struct eng_targets *t, enum eng_reduction red,
                       struct eng_backward_out *o, size_t *bad)
