@@ -6,6 +6,7 @@
  * No HTTP or JSON here.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dd.h"
@@ -288,7 +289,7 @@ int eng_loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
   if ((unsigned)l >= ENG_LOSS__COUNT || input == NULL || t == NULL ||
       (t->r == NULL) == (t->cls == NULL) || (red != ENG_REDUCE_MEAN && red != ENG_REDUCE_SUM))
     return ENG_EINVAL;
-  if (m == 0 || k == 0)
+  if (m == 0 || k == 0 || k > SIZE_MAX / sizeof(double) / m)
     return ENG_ESHAPE;
   if (bad == NULL)
     bad = &bad_local;

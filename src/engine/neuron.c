@@ -133,8 +133,9 @@ static int layer_check(const struct eng_layer *l)
   if (l == NULL || l->x == NULL || l->w == NULL || l->act == NULL ||
       (l->act->nparams > 0 && l->p == NULL))
     return ENG_EINVAL;
-  if (l->m == 0 || l->d == 0 || l->k == 0 || l->m > SIZE_MAX / l->d ||
-      l->m > SIZE_MAX / l->k || l->k > SIZE_MAX / l->d)
+  /* Every array (m d, m k, k d doubles) must be addressable in bytes. */
+  if (l->m == 0 || l->d == 0 || l->k == 0 || l->m > SIZE_MAX / sizeof(double) / l->d ||
+      l->m > SIZE_MAX / sizeof(double) / l->k || l->k > SIZE_MAX / sizeof(double) / l->d)
     return ENG_ESHAPE;
   if (eng_params_check(l->act, l->p, &bad) != ENG_OK)
     return ENG_EPARAM;
