@@ -104,16 +104,31 @@ static inline struct dd dd_mul(struct dd a, struct dd b)
   return dd_norm(p.hi, p.lo + (a.hi * b.lo + a.lo * b.hi));
 }
 
-/* exp(x) for a double-double x <= 0, relative error about 2^-99.
+/* exp(x) for a double-double x <= 0, relative error about 2^-100.
  *   x = n ln 2 + r, |r| <= ln(2) / 2, ln 2 in two words (n ln2_hi exact by TwoProduct);
- *   exp(r) - 1 = t (1 + t/2 (1 + t/3 (1 + ... t/9))) with t = r / 2^10, then squared
- *   back ten times as (1 + m)^2 - 1 = m (2 + m), keeping the small m to full precision;
+ *   exp(t) - 1 = t + t^2/2! + ... + t^12/12! with t = r / 32 (|t| < 0.0109, the next
+ *   term below 2^-110 of the sum), by Horner with 1/j! in two words; then squared back
+ *   five times as (1 + m)^2 - 1 = m (2 + m), keeping the small m to full precision;
  *   exp(x) = 2^n (1 + m).
  * Used where libm's exp, exact only to its last bit, would be cancelled down to a few
- * digits. Below -745.2 the result is below half the least subnormal: 0. */
+ * digits. Below -745.2 the result is below half the least subnormal: 0. Results below
+ * 2^-969 lose the second word to underflow. */
 static inline struct dd dd_exp(struct dd x)
 {
   static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
+  static const double inv_fact[11][2] = {
+    {0x1.0000000000000p-1, 0x0.0p+0},                 /* 1/2! */
+    {0x1.5555555555555p-3, 0x1.5555555555555p-57},    /* 1/3! */
+    {0x1.5555555555555p-5, 0x1.5555555555555p-59},    /* 1/4! */
+    {0x1.1111111111111p-7, 0x1.1111111111111p-63},    /* 1/5! */
+    {0x1.6c16c16c16c17p-10, -0x1.f49f49f49f49fp-65},  /* 1/6! */
+    {0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-73},   /* 1/7! */
+    {0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-76},   /* 1/8! */
+    {0x1.71de3a556c734p-19, -0x1.c154f8ddc6c00p-73},  /* 1/9! */
+    {0x1.27e4fb7789f5cp-22, 0x1.cbbc05b4fa99ap-76},   /* 1/10! */
+    {0x1.ae64567f544e4p-26, -0x1.c062e06d1f209p-80},  /* 1/11! */
+    {0x1.1eed8eff8d898p-29, -0x1.2aec959e14c06p-83},  /* 1/12! */
+  };
   double n;
   struct dd r, m, q;
   if (x.hi < -745.2)
@@ -121,13 +136,14 @@ static inline struct dd dd_exp(struct dd x)
   n = floor(x.hi * 1.4426950408889634 + 0.5); /* round(x / ln 2) */
   r = dd_add(x, dd_mul_d(dd_of(-n), ln2_hi));
   r = dd_add_d(r, -n * ln2_lo);
-  r.hi = ldexp(r.hi, -10);
-  r.lo = ldexp(r.lo, -10);
-  q = dd_of(1);
-  for (int k = 9; k >= 2; k--)
-    q = dd_add_d(dd_mul(dd_div_d(r, k), q), 1);
-  m = dd_mul(r, q);
-  for (int i = 0; i < 10; i++)
+  r.hi = ldexp(r.hi, -5);
+  r.lo = ldexp(r.lo, -5);
+  q = (struct dd){inv_fact[10][0], inv_fact[10][1]};
+  for (int j = 9; j >= 0; j--)
+    q = dd_add(dd_mul(q, r), (struct dd){inv_fact[j][0], inv_fact[j][1]});
+  q = dd_add_d(dd_mul(q, r), 1);
+  m = dd_mul(q, r);
+  for (int i = 0; i < 5; i++)
     m = dd_mul(m, dd_add_d(m, 2));
   m = dd_add_d(m, 1);
   return (struct dd){ldexp(m.hi, (int)n), ldexp(m.lo, (int)n)};
