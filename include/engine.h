@@ -187,7 +187,8 @@ struct eng_targets {
  * be NULL otherwise). Errors: ENG_ETARGET (a class index not an integer in range, a
  * target outside [0, 1] where the loss needs it; *bad is its flat index),
  * ENG_EDOMAIN (a probability outside [0, 1], or 0 where its target is positive, so the
- * loss is infinite; *bad is its flat index). */
+ * loss is infinite; *bad is its flat index). Non-finite inputs are ENG_EDOMAIN and
+ * non-finite targets ENG_ETARGET; losses, loss, grad and bad may each be NULL. */
 int eng_loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
                   const struct eng_targets *t, enum eng_reduction red, double *losses,
                   double *loss, double *grad, double *prob, size_t *bad);
@@ -226,7 +227,9 @@ struct eng_backward_out {
  * across the layer (class indices or probability rows); it is computed from z, so
  * dL/dz = softmax(z) - r (sigmoid(z) - r) exactly. Other activations with
  * CROSS_ENTROPY give ENG_ELOSS. red divides by m (MEAN) or not (SUM).
- * grad_w = grad_z^T x, grad_b = column sums of grad_z, grad_x = grad_z W. */
+ * grad_w = grad_z^T x, grad_b = column sums of grad_z, grad_x = grad_z W.
+ * o->grad_z is required; the other outputs may be NULL. ENG_ENOMEM if scratch could
+ * not be had (one block per call). */
 int eng_layer_backward(const struct eng_layer *l, const double *z, const double *a,
                        const double *grad_a, enum eng_loss loss,
                        const struct eng_targets *t, enum eng_reduction red,
