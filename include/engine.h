@@ -229,7 +229,7 @@ struct eng_backward_out {
  * CROSS_ENTROPY give ENG_ELOSS. red divides by m (MEAN) or not (SUM).
  * grad_w = grad_z^T x, grad_b = column sums of grad_z, grad_x = grad_z W.
  * o->grad_z is required; the other outputs may be NULL. ENG_ENOMEM if scratch could
- * not be had (one block per call). */
+ * not be had (a few blocks per call, none per element). */
 int eng_layer_backward(const struct eng_layer *l, const double *z, const double *a,
                        const double *grad_a, enum eng_loss loss,
                        const struct eng_targets *t, enum eng_reduction red,
