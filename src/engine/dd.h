@@ -104,15 +104,15 @@ static inline struct dd dd_mul(struct dd a, struct dd b)
   return dd_norm(p.hi, p.lo + (a.hi * b.lo + a.lo * b.hi));
 }
 
-/* exp(x) for a double-double x <= 0, relative error about 2^-100.
+/* exp(x) for a double-double x <= 0, relative error below 2^-95 (set by the rounding
+ * of the second words in the reduction x - n ln 2) while the result is above 2^-969.
  *   x = n ln 2 + r, |r| <= ln(2) / 2, ln 2 in two words (n ln2_hi exact by TwoProduct);
  *   exp(t) - 1 = t + t^2/2! + ... + t^12/12! with t = r / 32 (|t| < 0.0109, the next
  *   term below 2^-110 of the sum), by Horner with 1/j! in two words; then squared back
  *   five times as (1 + m)^2 - 1 = m (2 + m), keeping the small m to full precision;
  *   exp(x) = 2^n (1 + m).
  * Used where libm's exp, exact only to its last bit, would be cancelled down to a few
- * digits. Below -745.2 the result is below half the least subnormal: 0. Results below
- * 2^-969 lose the second word to underflow. */
+ * digits. Below -745.2 the result is below half the least subnormal: 0. */
 static inline struct dd dd_exp(struct dd x)
 {
   static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
