@@ -1,0 +1,204 @@
+/*
+ * buf.c: the growable response buffer (http.h) and the writers of numbers and nested
+ * numeric arrays. Numbers go through the codec (num.h); nothing here allocates per
+ * element.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "num.h"
+
+void buf_init(struct buf *b, size_t cap_hint)
+{
+  b->p = NULL;
+  b->len = 0;
+  b->cap = 0;
+  b->failed = 0;
+  if (cap_hint > 0)
+    buf_reserve(b, cap_hint);
+}
+
+int buf_reserve(struct buf *b, size_t extra)
+{
+  size_t need, cap;
+  char *p;
+
+  if (b->failed)
+    return -1;
+  if (extra > SIZE_MAX - b->len - 1)
+    goto fail;
+  need = b->len + extra + 1; /* room for a trailing NUL */
+  if (need <= b->cap)
+    return 0;
+  cap = b->cap ? b->cap : 256;
+  while (cap < need)
+    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  p = realloc(b->p, cap);
+  if (p == NULL)
+    goto fail;
+  b->p = p;
+  b->cap = cap;
+  return 0;
+fail:
+  b->failed = 1;
+  return -1;
+}
+
+void buf_put(struct buf *b, const char *s, size_t n)
+{
+  if (buf_reserve(b, n) != 0)
+    return;
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+  buf_put(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c)
+{
+  buf_put(b, &c, 1);
+}
+
+void buf_num(struct buf *b, double v)
+{
+  if (buf_reserve(b, NUM_MAX_LEN + 1) != 0)
+    return;
+  b->len += num_format(v, b->p + b->len);
+  b->p[b->len] = '\0';
+}
+
+void buf_uint(struct buf *b, size_t v)
+{
+  char t[24];
+  size_t k = sizeof t;
+
+  do {
+    t[--k] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  buf_put(b, t + k, sizeof t - k);
+}
+
+void buf_jstr(struct buf *b, const char *s)
+{
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *u = (const unsigned char *)s;
+
+  buf_putc(b, '"');
+  for (; *u != '\0'; u++) {
+    switch (*u) {
+    case '"': buf_put(b, "\\\"", 2); break;
+    case '\\': buf_put(b, "\\\\", 2); break;
+    case '\n': buf_put(b, "\\n", 2); break;
+    case '\r': buf_put(b, "\\r", 2); break;
+    case '\t': buf_put(b, "\\t", 2); break;
+    case '\b': buf_put(b, "\\b", 2); break;
+    case '\f': buf_put(b, "\\f", 2); break;
+    default:
+      if (*u < 0x20) {
+        char e[6] = { '\\', 'u', '0', '0', hex[*u >> 4], hex[*u & 15] };
+        buf_put(b, e, sizeof e);
+      } else {
+        buf_putc(b, (char)*u);
+      }
+    }
+  }
+  buf_putc(b, '"');
+}
+
+void buf_free(struct buf *b)
+{
+  free(b->p);
+  b->p = NULL;
+  b->len = b->cap = 0;
+}
+
+size_t shape_count(const struct shape *s)
+{
+  size_t n = 1;
+  for (unsigned i = 0; i < s->ndim && i < 3; i++)
+    n *= s->dim[i];
+  return n;
+}
+
+/* Writes n numbers of v as "[a,b,...]" into space already reserved. */
+static char *put_row(char *p, const double *v, size_t n)
+{
+  *p++ = '[';
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0)
+      *p++ = ',';
+    p += num_format(v[i], p);
+  }
+  *p++ = ']';
+  return p;
+}
+
+void buf_nums(struct buf *b, const struct shape *s, const double *v)
+{
+  size_t n = shape_count(s), rows, cols, mats, per;
+  size_t brackets;
+  char *p;
+
+  if (s->ndim == 0) {
+    buf_num(b, v[0]);
+    return;
+  }
+  if (s->ndim > 3) {
+    b->failed = 1;
+    return;
+  }
+  /* Brackets: one pair per row, per matrix and the outer one. */
+  mats = s->ndim == 3 ? s->dim[0] : 1;
+  rows = s->ndim >= 2 ? s->dim[s->ndim - 2] : 1;
+  cols = s->dim[s->ndim - 1];
+  brackets = 2 * (1 + mats + mats * rows);
+  if (n > (SIZE_MAX - brackets) / (NUM_MAX_LEN + 1)) {
+    b->failed = 1;
+    return;
+  }
+  if (buf_reserve(b, n * (NUM_MAX_LEN + 1) + brackets + mats * rows + mats) != 0)
+    return;
+  p = b->p + b->len;
+  per = rows * cols;
+  if (s->ndim == 1) {
+    p = put_row(p, v, cols);
+  } else {
+    *p++ = '[';
+    for (size_t m = 0; m < mats; m++) {
+      if (m > 0)
+        *p++ = ',';
+      if (s->ndim == 3)
+        *p++ = '[';
+      for (size_t r = 0; r < rows; r++) {
+        if (r > 0)
+          *p++ = ',';
+        p = put_row(p, v + m * per + r * cols, cols);
+      }
+      if (s->ndim == 3)
+        *p++ = ']';
+    }
+    *p++ = ']';
+  }
+  b->len = (size_t)(p - b->p);
+  b->p[b->len] = '\0';
+}
+
+void buf_shape(struct buf *b, const struct shape *s)
+{
+  buf_putc(b, '[');
+  for (unsigned i = 0; i < s->ndim && i < 3; i++) {
+    if (i > 0)
+      buf_putc(b, ',');
+    buf_uint(b, s->dim[i]);
+  }
+  buf_putc(b, ']');
+}
+
+/* end of buf.c */

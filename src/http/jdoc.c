@@ -1,0 +1,662 @@
+/*
+ * jdoc.c: a strict JSON scanner (RFC 8259) for request bodies. It checks the grammar,
+ * UTF-8 (overlong forms, surrogates, \u escapes) and the nesting depth, counts the
+ * numbers against the element limit, and builds the structure as a cJSON tree, except
+ * that arrays of numbers and arrays of arrays of numbers go straight into one packed
+ * buffer of doubles (jdoc.h). No cJSON parser, and so no cJSON_GetErrorPtr.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jdoc.h"
+#include "num.h"
+
+struct parser {
+  const char *s, *p, *end;
+  struct jdoc *d;
+  size_t max_elements;
+  struct buf str;        /* the string being decoded */
+  int status;            /* 0, or the status of the error found */
+  const char *at;        /* where the error was found */
+  char msg[160];
+};
+
+/* ================================================================ Errors */
+
+static void fail(struct parser *P, int status, const char *at, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+static void fail(struct parser *P, int status, const char *at, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (P->status != 0)
+    return;
+  P->status = status;
+  P->at = at;
+  va_start(ap, fmt);
+  vsnprintf(P->msg, sizeof P->msg, fmt, ap);
+  va_end(ap);
+}
+
+static void fail_oom(struct parser *P)
+{
+  fail(P, 500, P->p, "out of memory");
+}
+
+/* "expected X" at P->p, or "unexpected end of input" when there is nothing left. */
+static void expected(struct parser *P, const char *what)
+{
+  if (P->p >= P->end)
+    fail(P, 400, P->p, "unexpected end of input, expected %s", what);
+  else if ((unsigned char)*P->p >= 0x20 && (unsigned char)*P->p < 0x7F)
+    fail(P, 400, P->p, "unexpected '%c', expected %s", *P->p, what);
+  else
+    fail(P, 400, P->p, "unexpected byte 0x%02X, expected %s", (unsigned char)*P->p, what);
+}
+
+/* ================================================================= Storage */
+
+static int push_num(struct parser *P, double v)
+{
+  struct jdoc *d = P->d;
+
+  if (d->nnum == d->capnum) {
+    size_t cap = d->capnum ? d->capnum * 2 : 64;
+    double *q;
+    if (cap > SIZE_MAX / sizeof *q)
+      goto oom;
+    q = realloc(d->num, cap * sizeof *q);
+    if (q == NULL)
+      goto oom;
+    d->num = q;
+    d->capnum = cap;
+  }
+  d->num[d->nnum++] = v;
+  return 0;
+oom:
+  fail_oom(P);
+  return -1;
+}
+
+/* Marks arr as packed with the given entry. */
+static int pack(struct parser *P, cJSON *arr, const struct jdoc_arr *e)
+{
+  struct jdoc *d = P->d;
+
+  if (d->narr == d->caparr) {
+    size_t cap = d->caparr ? d->caparr * 2 : 16;
+    struct jdoc_arr *q;
+    if (cap > INT32_MAX)
+      goto oom;
+    q = realloc(d->arr, cap * sizeof *q);
+    if (q == NULL)
+      goto oom;
+    d->arr = q;
+    d->caparr = cap;
+  }
+  d->arr[d->narr] = *e;
+  arr->type |= JDOC_PACKED;
+  arr->valueint = (int)d->narr;
+  d->narr++;
+  return 0;
+oom:
+  fail_oom(P);
+  return -1;
+}
+
+const struct jdoc_arr *jdoc_packed(const struct jdoc *d, const cJSON *v)
+{
+  if (d == NULL || v == NULL || (v->type & JDOC_PACKED) == 0)
+    return NULL;
+  if (v->valueint < 0 || (size_t)v->valueint >= d->narr)
+    return NULL;
+  return &d->arr[v->valueint];
+}
+
+/* ================================================================ Scanner */
+
+static void skip_ws(struct parser *P)
+{
+  while (P->p < P->end &&
+         (*P->p == ' ' || *P->p == '\n' || *P->p == '\r' || *P->p == '\t'))
+    P->p++;
+}
+
+static int is_num_start(char ch)
+{
+  return ch == '-' || (ch >= '0' && ch <= '9');
+}
+
+static int count_number(struct parser *P)
+{
+  if (++P->d->count > P->max_elements) {
+    fail(P, 413, P->p, "the request holds more than %zu numbers (the element limit)",
+         P->max_elements);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads a number at P->p into *v. */
+static int scan_number(struct parser *P, double *v)
+{
+  const char *q;
+
+  if (count_number(P) != 0)
+    return -1;
+  q = num_parse(P->p, P->end, v);
+  if (q == NULL) {
+    if (P->end - P->p >= 2 && P->p[0] == '-' && P->p[1] == 'I')
+      fail(P, 400, P->p, "Infinity is not a JSON number");
+    else
+      fail(P, 400, P->p, "invalid number");
+    return -1;
+  }
+  P->p = q;
+  return 0;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    char ch = s[i];
+    v <<= 4;
+    if (ch >= '0' && ch <= '9')
+      v |= (unsigned)(ch - '0');
+    else if (ch >= 'a' && ch <= 'f')
+      v |= (unsigned)(ch - 'a' + 10);
+    else if (ch >= 'A' && ch <= 'F')
+      v |= (unsigned)(ch - 'A' + 10);
+    else
+      return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+  char t[4];
+  size_t n;
+
+  if (cp < 0x80) {
+    t[0] = (char)cp;
+    n = 1;
+  } else if (cp < 0x800) {
+    t[0] = (char)(0xC0 | (cp >> 6));
+    t[1] = (char)(0x80 | (cp & 0x3F));
+    n = 2;
+  } else if (cp < 0x10000) {
+    t[0] = (char)(0xE0 | (cp >> 12));
+    t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    t[2] = (char)(0x80 | (cp & 0x3F));
+    n = 3;
+  } else {
+    t[0] = (char)(0xF0 | (cp >> 18));
+    t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    t[3] = (char)(0x80 | (cp & 0x3F));
+    n = 4;
+  }
+  buf_put(b, t, n);
+}
+
+/* Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+  unsigned char c0 = s[0];
+  unsigned char lo = 0x80, hi = 0xBF;
+  size_t n;
+
+  if (c0 >= 0xC2 && c0 <= 0xDF) {
+    n = 2;
+  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
+    n = 3;
+    if (c0 == 0xE0)
+      lo = 0xA0;
+    else if (c0 == 0xED)
+      hi = 0x9F;
+  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
+    n = 4;
+    if (c0 == 0xF0)
+      lo = 0x90;
+    else if (c0 == 0xF4)
+      hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if ((size_t)(end - s) < n)
+    return 0;
+  if (s[1] < lo || s[1] > hi)
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if (s[i] < 0x80 || s[i] > 0xBF)
+      return 0;
+  return n;
+}
+
+/* Decodes the string at P->p (at its opening quote) into P->str, NUL-terminated. */
+static int scan_string(struct parser *P)
+{
+  struct buf *b = &P->str;
+
+  b->len = 0;
+  b->failed = 0;
+  P->p++;
+  for (;;) {
+    const char *run = P->p;
+    while (P->p < P->end && (unsigned char)*P->p >= 0x20 && (unsigned char)*P->p < 0x80 &&
+           *P->p != '"' && *P->p != '\\')
+      P->p++;
+    buf_put(b, run, (size_t)(P->p - run));
+    if (P->p >= P->end) {
+      fail(P, 400, P->p, "unterminated string");
+      return -1;
+    }
+    unsigned char ch = (unsigned char)*P->p;
+    if (ch == '"') {
+      P->p++;
+      break;
+    }
+    if (ch < 0x20) {
+      fail(P, 400, P->p, "control character 0x%02X in a string (it must be escaped)", ch);
+      return -1;
+    }
+    if (ch >= 0x80) {
+      size_t n = utf8_len((const unsigned char *)P->p, (const unsigned char *)P->end);
+      if (n == 0) {
+        fail(P, 400, P->p, "invalid UTF-8 in a string");
+        return -1;
+      }
+      buf_put(b, P->p, n);
+      P->p += n;
+      continue;
+    }
+    /* A backslash escape. */
+    const char *esc = P->p;
+    if (P->end - P->p < 2) {
+      fail(P, 400, P->p, "unterminated string");
+      return -1;
+    }
+    P->p += 2;
+    switch (esc[1]) {
+    case '"': buf_putc(b, '"'); break;
+    case '\\': buf_putc(b, '\\'); break;
+    case '/': buf_putc(b, '/'); break;
+    case 'b': buf_putc(b, '\b'); break;
+    case 'f': buf_putc(b, '\f'); break;
+    case 'n': buf_putc(b, '\n'); break;
+    case 'r': buf_putc(b, '\r'); break;
+    case 't': buf_putc(b, '\t'); break;
+    case 'u': {
+      unsigned cp, lo;
+      if (P->end - P->p < 4 || hex4(P->p, &cp) != 0) {
+        fail(P, 400, esc, "invalid \\u escape (four hex digits expected)");
+        return -1;
+      }
+      P->p += 4;
+      if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        fail(P, 400, esc, "invalid \\u escape: a low surrogate without a high one");
+        return -1;
+      }
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (P->end - P->p < 6 || P->p[0] != '\\' || P->p[1] != 'u' ||
+            hex4(P->p + 2, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF) {
+          fail(P, 400, esc, "invalid \\u escape: a high surrogate without a low one");
+          return -1;
+        }
+        P->p += 6;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+      }
+      if (cp == 0) {
+        fail(P, 400, esc, "\\u0000 in a string is not accepted");
+        return -1;
+      }
+      put_utf8(b, cp);
+      break;
+    }
+    default:
+      fail(P, 400, esc, "invalid escape sequence in a string");
+      return -1;
+    }
+  }
+  buf_putc(b, '\0');
+  if (b->failed) {
+    fail_oom(P);
+    return -1;
+  }
+  b->len--; /* the NUL is not part of the string */
+  return 0;
+}
+
+static cJSON *scan_value(struct parser *P, unsigned depth);
+
+/* Appends the numbers num[base .. nnum) to arr as cJSON numbers and drops them from
+ * the packed buffer: the array turned out not to be all numbers. */
+static int unpack_numbers(struct parser *P, cJSON *arr, size_t base)
+{
+  for (size_t i = base; i < P->d->nnum; i++) {
+    cJSON *it = cJSON_CreateNumber(P->d->num[i]);
+    if (it == NULL) {
+      fail_oom(P);
+      return -1;
+    }
+    cJSON_AddItemToArray(arr, it);
+  }
+  P->d->nnum = base;
+  return 0;
+}
+
+enum arr_mode { ARR_START, ARR_NUMS, ARR_ROWS, ARR_MIXED };
+
+static cJSON *scan_array(struct parser *P, unsigned depth)
+{
+  enum arr_mode mode = ARR_START;
+  size_t base = P->d->nnum, n = 0;
+  struct jdoc_arr e;
+  cJSON *arr;
+
+  memset(&e, 0, sizeof e);
+  if (depth > JDOC_MAX_DEPTH) {
+    fail(P, 400, P->p, "nesting deeper than %d levels", JDOC_MAX_DEPTH);
+    return NULL;
+  }
+  arr = cJSON_CreateArray();
+  if (arr == NULL) {
+    fail_oom(P);
+    return NULL;
+  }
+  P->p++;
+  skip_ws(P);
+  if (P->p < P->end && *P->p == ']') {
+    P->p++;
+    e.off = base;
+    e.ndim = 1;
+    if (pack(P, arr, &e) != 0)
+      goto fail;
+    return arr;
+  }
+  for (;;) {
+    skip_ws(P);
+    if (P->p >= P->end) {
+      expected(P, "a value");
+      goto fail;
+    }
+    if ((mode == ARR_START || mode == ARR_NUMS) && is_num_start(*P->p)) {
+      double v;
+      if (scan_number(P, &v) != 0 || push_num(P, v) != 0)
+        goto fail;
+      mode = ARR_NUMS;
+    } else {
+      cJSON *child;
+      const struct jdoc_arr *row;
+      if (mode == ARR_NUMS) {
+        if (unpack_numbers(P, arr, base) != 0)
+          goto fail;
+        mode = ARR_MIXED;
+      }
+      child = scan_value(P, depth);
+      if (child == NULL)
+        goto fail;
+      cJSON_AddItemToArray(arr, child);
+      row = jdoc_packed(P->d, child);
+      if ((mode == ARR_START || mode == ARR_ROWS) && row != NULL && row->ndim == 1) {
+        if (mode == ARR_START) {
+          e.dim[1] = row->dim[0];
+        } else if (row->dim[0] != e.dim[1] && !e.ragged) {
+          e.ragged = 1;
+          e.bad_row = n;
+          e.bad_len = row->dim[0];
+        }
+        mode = ARR_ROWS;
+      } else {
+        mode = ARR_MIXED;
+      }
+    }
+    n++;
+    skip_ws(P);
+    if (P->p < P->end && *P->p == ',') {
+      P->p++;
+      continue;
+    }
+    if (P->p < P->end && *P->p == ']') {
+      P->p++;
+      break;
+    }
+    expected(P, "',' or ']' after an array element");
+    goto fail;
+  }
+  if (mode == ARR_NUMS) {
+    e.off = base;
+    e.ndim = 1;
+    e.dim[0] = n;
+    if (pack(P, arr, &e) != 0)
+      goto fail;
+  } else if (mode == ARR_ROWS) {
+    e.off = base;
+    e.ndim = 2;
+    e.dim[0] = n;
+    cJSON_Delete(arr->child);
+    arr->child = NULL;
+    if (pack(P, arr, &e) != 0)
+      goto fail;
+  }
+  return arr;
+fail:
+  cJSON_Delete(arr);
+  return NULL;
+}
+
+static cJSON *scan_object(struct parser *P, unsigned depth)
+{
+  cJSON *obj;
+
+  if (depth > JDOC_MAX_DEPTH) {
+    fail(P, 400, P->p, "nesting deeper than %d levels", JDOC_MAX_DEPTH);
+    return NULL;
+  }
+  obj = cJSON_CreateObject();
+  if (obj == NULL) {
+    fail_oom(P);
+    return NULL;
+  }
+  P->p++;
+  skip_ws(P);
+  if (P->p < P->end && *P->p == '}') {
+    P->p++;
+    return obj;
+  }
+  for (;;) {
+    char *key;
+    cJSON *child;
+
+    skip_ws(P);
+    if (P->p >= P->end || *P->p != '"') {
+      expected(P, "a string (an object key)");
+      goto fail;
+    }
+    if (scan_string(P) != 0)
+      goto fail;
+    key = malloc(P->str.len + 1);
+    if (key == NULL) {
+      fail_oom(P);
+      goto fail;
+    }
+    memcpy(key, P->str.p, P->str.len + 1);
+    skip_ws(P);
+    if (P->p >= P->end || *P->p != ':') {
+      free(key);
+      expected(P, "':' after an object key");
+      goto fail;
+    }
+    P->p++;
+    skip_ws(P);
+    child = scan_value(P, depth);
+    if (child == NULL) {
+      free(key);
+      goto fail;
+    }
+    child->string = key;
+    cJSON_AddItemToArray(obj, child);
+    skip_ws(P);
+    if (P->p < P->end && *P->p == ',') {
+      P->p++;
+      continue;
+    }
+    if (P->p < P->end && *P->p == '}') {
+      P->p++;
+      break;
+    }
+    expected(P, "',' or '}' after an object member");
+    goto fail;
+  }
+  return obj;
+fail:
+  cJSON_Delete(obj);
+  return NULL;
+}
+
+static int literal(struct parser *P, const char *word)
+{
+  size_t n = strlen(word);
+  if ((size_t)(P->end - P->p) >= n && memcmp(P->p, word, n) == 0) {
+    P->p += n;
+    return 1;
+  }
+  return 0;
+}
+
+static cJSON *scan_value(struct parser *P, unsigned depth)
+{
+  cJSON *v = NULL;
+
+  if (P->p >= P->end) {
+    expected(P, "a value");
+    return NULL;
+  }
+  switch (*P->p) {
+  case '{':
+    return scan_object(P, depth + 1);
+  case '[':
+    return scan_array(P, depth + 1);
+  case '"':
+    if (scan_string(P) != 0)
+      return NULL;
+    v = cJSON_CreateString(P->str.p);
+    break;
+  case 't':
+    if (literal(P, "true"))
+      v = cJSON_CreateTrue();
+    else
+      goto bad;
+    break;
+  case 'f':
+    if (literal(P, "false"))
+      v = cJSON_CreateFalse();
+    else
+      goto bad;
+    break;
+  case 'n':
+    if (literal(P, "null"))
+      v = cJSON_CreateNull();
+    else
+      goto bad;
+    break;
+  case 'N':
+  case 'I':
+    fail(P, 400, P->p, "NaN and Infinity are not JSON numbers");
+    return NULL;
+  default:
+    if (is_num_start(*P->p)) {
+      double d;
+      if (scan_number(P, &d) != 0)
+        return NULL;
+      v = cJSON_CreateNumber(d);
+      break;
+    }
+    goto bad;
+  }
+  if (v == NULL)
+    fail_oom(P);
+  return v;
+bad:
+  expected(P, "a value (object, array, string, number, true, false or null)");
+  return NULL;
+}
+
+/* ================================================================= Entry */
+
+void jdoc_free(struct jdoc *d)
+{
+  if (d == NULL)
+    return;
+  cJSON_Delete(d->root);
+  free(d->arr);
+  free(d->num);
+  free(d);
+}
+
+int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out)
+{
+  struct parser P;
+  struct jdoc *d;
+  cJSON *root = NULL;
+
+  *out = NULL;
+  if (s == NULL)
+    s = "";
+  d = calloc(1, sizeof *d);
+  if (d == NULL)
+    return problem(c, 500, NULL, "out of memory");
+  memset(&P, 0, sizeof P);
+  P.s = P.p = s;
+  P.end = s + n;
+  P.d = d;
+  P.max_elements = c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX;
+  buf_init(&P.str, 64);
+
+  skip_ws(&P);
+  if (P.p >= P.end) {
+    fail(&P, 400, P.p, "empty body, expected a JSON value");
+  } else {
+    root = scan_value(&P, 0);
+    if (root != NULL) {
+      skip_ws(&P);
+      if (P.p < P.end)
+        expected(&P, "the end of the input after the JSON value");
+    }
+  }
+  buf_free(&P.str);
+  if (P.status == 0) {
+    d->root = root;
+    *out = d;
+    return 0;
+  }
+  cJSON_Delete(root);
+  jdoc_free(d);
+  if (P.status == 400) {
+    size_t line = 1, col = 1, off = (size_t)(P.at - s);
+    for (const char *q = s; q < P.at; q++) {
+      if (*q == '\n') {
+        line++;
+        col = 1;
+      } else if (((unsigned char)*q & 0xC0) != 0x80) {
+        col++;
+      }
+    }
+    return problem(c, 400, NULL, "invalid JSON at line %zu, column %zu (byte offset %zu): %s",
+                   line, col, off, P.msg);
+  }
+  return problem(c, P.status, NULL, "%s", P.msg);
+}
+
+/* end of jdoc.c */
