@@ -15,6 +15,8 @@ cd "$(dirname "$0")/../.."
 RUNS=${BENCH_RUNS:-5}
 SECS=${BENCH_SECONDS:-8}
 B=build/default
+# Debian's interpreter: the peers use Debian's python3-fastapi, -uvicorn, -numpy, -torch.
+PY=/usr/bin/python3
 W=$(mktemp -d)
 PIDS=""
 cleanup() {
@@ -50,7 +52,7 @@ wait_port() { # port
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # ------------------------------------------------------------------ bodies
-python3 - "$W" <<'EOF'
+$PY - "$W" <<'EOF'
 import json, random, sys
 w = sys.argv[1]
 random.seed(7)
@@ -80,7 +82,7 @@ PN=$(free_port)
 ./build/neurond --port "$PN" --bind 127.0.0.1 --no-access-log >"$W/neurond.out" 2>&1 &
 NPID=$!; PIDS="$PIDS $NPID"
 PF=$(free_port)
-python3 tests/bench/fastapi_peer.py "$PF" 2 >"$W/fastapi.out" 2>&1 &
+$PY tests/bench/fastapi_peer.py "$PF" 2 >"$W/fastapi.out" 2>&1 &
 PIDS="$PIDS $!"
 wait_port "$PN"
 wait_port "$PF"
@@ -164,10 +166,11 @@ echo
 echo "## Codec alone"
 $B/bench/bench_codec
 echo
-echo "## Engine kernels (y + dy_dx over 1,000,000 doubles) and PyTorch float64"
-$B/bench/bench_engine
-if python3 -c 'import torch' 2>/dev/null; then
-  python3 tests/bench/torch_peer.py
+echo "## Engine kernels (y + dy_dx over 1,000,000 doubles) beside PyTorch float64"
+if $PY -c "import torch" 2>/dev/null; then
+  $PY tests/bench/torch_peer.py >"$W/torch.txt"
+  $B/bench/bench_engine "$W/torch.txt"
 else
-  echo "(python3-torch not available: PyTorch column skipped)"
+  echo "(python3-torch not available: PyTorch columns skipped)"
+  $B/bench/bench_engine
 fi
