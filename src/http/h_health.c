@@ -1,0 +1,56 @@
+/*
+ * h_health.c: GET /healthz, GET /metrics and GET /openapi.yaml. The spec is embedded
+ * in the binary at build time (the Makefile names the copy to include), so the server
+ * needs no source tree at run time.
+ */
+#include <stddef.h>
+
+#include "http.h"
+
+#ifndef NEUROND_OPENAPI_PATH
+#define NEUROND_OPENAPI_PATH "openapi.yaml"
+#endif
+
+__asm__(".pushsection .rodata\n"
+        ".globl neurond_openapi_start\n"
+        ".hidden neurond_openapi_start\n"
+        ".globl neurond_openapi_end\n"
+        ".hidden neurond_openapi_end\n"
+        "neurond_openapi_start:\n"
+        ".incbin \"" NEUROND_OPENAPI_PATH "\"\n"
+        "neurond_openapi_end:\n"
+        ".byte 0\n"
+        ".popsection\n");
+
+extern const char neurond_openapi_start[];
+extern const char neurond_openapi_end[];
+
+void h_healthz_get(struct hctx *c)
+{
+  struct buf b;
+  buf_init(&b, 32);
+  buf_puts(&b, "{\"status\":\"ok\"}");
+  reply_json(c, 200, &b);
+}
+
+void h_metrics_get(struct hctx *c)
+{
+  struct buf b;
+  buf_init(&b, 8192);
+  metrics_write(&b);
+  if (b.failed) {
+    buf_free(&b);
+    problem(c, 500, NULL, "out of memory");
+    return;
+  }
+  reply_bytes(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.p, b.len);
+  buf_free(&b);
+}
+
+void h_openapi_get(struct hctx *c)
+{
+  reply_bytes(c, 200, "application/yaml", neurond_openapi_start,
+              (size_t)(neurond_openapi_end - neurond_openapi_start));
+}
+
+/* end of h_health.c */

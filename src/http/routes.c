@@ -1,0 +1,135 @@
+/*
+ * routes.c: the one route table, and the dispatcher: 404 for an unknown path, 405
+ * with Allow for a known path and another method (HEAD is GET), 415 for an explicit
+ * non-JSON Content-Type on a route that takes a body.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+const struct route http_routes[] = {
+  { "POST", "/activate", h_activate_post, 1 },
+  { "POST", "/neuron/forward", h_neuron_forward_post, 1 },
+  { "POST", "/neuron/backward", h_neuron_backward_post, 1 },
+  { "POST", "/loss", h_loss_post, 1 },
+  { "POST", "/init", h_init_post, 1 },
+  { "GET", "/activations", h_activations_get, 0 },
+  { "GET", "/activations/{name}", h_activation_get, 0 },
+  { "GET", "/healthz", h_healthz_get, 0 },
+  { "GET", "/metrics", h_metrics_get, 0 },
+  { "GET", "/openapi.yaml", h_openapi_get, 0 },
+  { NULL, NULL, NULL, 0 },
+};
+
+/* Whether path matches pattern; for a pattern ending in "{name}", one non-empty
+ * segment in its place, returned in *arg. */
+static int path_match(const char *pattern, const char *path, const char **arg)
+{
+  const char *brace = strchr(pattern, '{');
+  size_t n;
+
+  *arg = NULL;
+  if (brace == NULL)
+    return strcmp(pattern, path) == 0;
+  n = (size_t)(brace - pattern);
+  if (strncmp(pattern, path, n) != 0)
+    return 0;
+  path += n;
+  if (*path == '\0' || strchr(path, '/') != NULL)
+    return 0;
+  *arg = path;
+  return 1;
+}
+
+/* Whether a Content-Type is JSON or something a JSON body may arrive as:
+ * absent, application/json, application/(anything)+json, text/json,
+ * application/x-www-form-urlencoded (curl -d with no -H) or * / *. Parameters
+ * (";charset=utf-8") are ignored; case does not matter. */
+static int json_type(const char *ct)
+{
+  static const char *const ok[] = { "application/json", "text/json",
+                                    "application/x-www-form-urlencoded", "*/*", NULL };
+  const char *end;
+  size_t n;
+
+  if (ct == NULL)
+    return 1;
+  while (*ct == ' ' || *ct == '\t')
+    ct++;
+  end = ct + strcspn(ct, ";");
+  while (end > ct && (end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+  n = (size_t)(end - ct);
+  if (n == 0)
+    return 1;
+  for (size_t i = 0; ok[i] != NULL; i++)
+    if (strlen(ok[i]) == n && strncasecmp(ct, ok[i], n) == 0)
+      return 1;
+  if (n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+      strncasecmp(end - 5, "+json", 5) == 0)
+    return 1;
+  return 0;
+}
+
+void http_dispatch(struct hctx *c)
+{
+  const char *method = strcmp(c->method, "HEAD") == 0 ? "GET" : c->method;
+  const struct route *hit = NULL;
+  char allow[64];
+  size_t k = 0;
+  int known = 0;
+
+  allow[0] = '\0';
+  for (const struct route *r = http_routes; r->path != NULL; r++) {
+    const char *arg;
+    if (!path_match(r->path, c->path, &arg))
+      continue;
+    if (!known)
+      c->route = r->path;
+    known = 1;
+    if (k + strlen(r->method) + 8 < sizeof allow) {
+      if (k > 0) {
+        memcpy(allow + k, ", ", 2);
+        k += 2;
+      }
+      memcpy(allow + k, r->method, strlen(r->method));
+      k += strlen(r->method);
+      if (strcmp(r->method, "GET") == 0) {
+        memcpy(allow + k, ", HEAD", 6);
+        k += 6;
+      }
+      allow[k] = '\0';
+    }
+    if (strcmp(r->method, method) == 0 && hit == NULL) {
+      hit = r;
+      c->arg = arg;
+    }
+  }
+  if (!known) {
+    problem(c, 404, NULL, "no such path: %s", c->path);
+    return;
+  }
+  if (hit == NULL) {
+    char *a = ctx_alloc(c, k + 1);
+    if (a == NULL)
+      return;
+    memcpy(a, allow, k + 1);
+    c->allow = a;
+    problem(c, 405, NULL, "%s is not allowed on %s (allowed: %s)", c->method, c->path,
+            c->allow);
+    return;
+  }
+  c->route = hit->path;
+  if (hit->takes_body && !json_type(c->content_type)) {
+    problem(c, 415, NULL,
+            "Content-Type %s is not JSON (send application/json, or no Content-Type)",
+            c->content_type);
+    return;
+  }
+  hit->handler(c);
+  if (c->status == 0)
+    problem(c, 500, NULL, "the handler set no reply");
+}
+
+/* end of routes.c */

@@ -1,0 +1,314 @@
+/*
+ * server.c: the libmicrohttpd daemon: one request state per request, made on the
+ * access handler's first call and freed in the completion callback (the one place);
+ * the body buffered into one allocation under --max-body-bytes (413 before any body
+ * byte when Content-Length is over it); then the router; metrics and the access log
+ * line at completion.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http.h"
+#include "server.h"
+
+struct server {
+  struct MHD_Daemon *d;
+  const struct config *cfg;
+  unsigned port;
+};
+
+/* The state of one request, from the first access-handler call to completion. */
+struct req {
+  struct timespec t0;
+  char method[16];
+  char *path;           /* copy, for the access log */
+  char *body;
+  size_t len, cap;
+  int too_large;        /* the body passed the limit: 413 once it ends */
+  int replied;          /* a response is queued */
+  int status;           /* the status sent (0: none) */
+  const char *route;    /* route pattern for metrics */
+  size_t bytes_out;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Queues the context's reply; takes its body. */
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *r, struct hctx *c)
+{
+  struct MHD_Response *resp;
+  enum MHD_Result ret;
+
+  resp = MHD_create_response_from_buffer(c->resp_len, c->resp, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL)
+    return MHD_NO;
+  c->resp = NULL; /* MHD frees it now */
+  if (c->resp_type != NULL)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, c->resp_type);
+  if (c->allow != NULL)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, c->allow);
+  ret = MHD_queue_response(conn, (unsigned)c->status, resp);
+  MHD_destroy_response(resp);
+  if (ret == MHD_YES) {
+    r->replied = 1;
+    r->status = c->status;
+    r->bytes_out = c->resp_len;
+    if (c->route != NULL)
+      r->route = c->route;
+  }
+  return ret;
+}
+
+/* A 413 for a body over the limit, queued at once. */
+static enum MHD_Result too_large(struct MHD_Connection *conn, struct server *s, struct req *r,
+                                 const char *route)
+{
+  struct hctx c;
+  enum MHD_Result ret;
+
+  ctx_init(&c, s->cfg, r->method, r->path, NULL, NULL, 0);
+  c.route = route;
+  problem(&c, 413, NULL, "the body is larger than the limit of %zu bytes",
+          s->cfg->max_body_bytes);
+  ret = send_reply(conn, r, &c);
+  ctx_free(&c);
+  return ret;
+}
+
+/* The route pattern for a path, for metrics before the router has run. */
+static const char *route_of(const char *path)
+{
+  for (const struct route *rt = http_routes; rt->path != NULL; rt++)
+    if (strcmp(rt->path, path) == 0)
+      return rt->path;
+  return "other";
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+  struct server *s = cls;
+  struct req *r = *req_cls;
+  struct hctx c;
+  enum MHD_Result ret;
+
+  (void)version;
+  if (r == NULL) {
+    const char *cl;
+    r = calloc(1, sizeof *r);
+    if (r == NULL)
+      return MHD_NO;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    snprintf(r->method, sizeof r->method, "%s", method);
+    r->path = strdup(url);
+    if (r->path == NULL) {
+      free(r);
+      return MHD_NO;
+    }
+    r->route = "other";
+    *req_cls = r;
+    metrics_in_flight_add(1);
+    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl != NULL) {
+      char *end;
+      unsigned long long n;
+      errno = 0;
+      n = strtoull(cl, &end, 10);
+      if (errno != 0 || n > s->cfg->max_body_bytes) {
+        r->too_large = 1;
+        return too_large(conn, s, r, route_of(url));
+      }
+      r->cap = (size_t)n;
+    }
+    return MHD_YES;
+  }
+
+  if (*upload_data_size != 0) {
+    size_t n = *upload_data_size;
+    *upload_data_size = 0;
+    if (r->replied || r->too_large)
+      return MHD_YES; /* dropped: the reply is already decided */
+    if (n > s->cfg->max_body_bytes - r->len) {
+      r->too_large = 1;
+      free(r->body);
+      r->body = NULL;
+      r->len = r->cap = 0;
+      if (too_large(conn, s, r, route_of(url)) != MHD_YES)
+        r->replied = 0; /* not now: the 413 goes out when the body ends */
+      return MHD_YES;
+    }
+    if (r->body == NULL || r->len + n > r->cap) {
+      size_t cap = r->cap > r->len + n ? r->cap : 16384;
+      if (cap > s->cfg->max_body_bytes)
+        cap = s->cfg->max_body_bytes;
+      char *p;
+      while (cap < r->len + n)
+        cap = cap > s->cfg->max_body_bytes / 2 ? s->cfg->max_body_bytes : cap * 2;
+      p = realloc(r->body, cap);
+      if (p == NULL)
+        return MHD_NO;
+      r->body = p;
+      r->cap = cap;
+    }
+    memcpy(r->body + r->len, upload_data, n);
+    r->len += n;
+    return MHD_YES;
+  }
+
+  /* The request is complete. */
+  if (r->replied)
+    return MHD_YES;
+  if (r->too_large)
+    return too_large(conn, s, r, route_of(url));
+  ctx_init(&c, s->cfg, method, url,
+           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+           r->body, r->len);
+  http_dispatch(&c);
+  ret = send_reply(conn, r, &c);
+  ctx_free(&c);
+  free(r->body); /* the reply no longer needs it */
+  r->body = NULL;
+  return ret;
+}
+
+static void access_log(const struct req *r, size_t bytes_in, double secs)
+{
+  struct buf b;
+
+  buf_init(&b, 256);
+  buf_puts(&b, "{\"method\":");
+  buf_jstr(&b, r->method);
+  buf_puts(&b, ",\"path\":");
+  buf_jstr(&b, r->path != NULL ? r->path : "");
+  buf_puts(&b, ",\"status\":");
+  buf_uint(&b, (size_t)r->status);
+  buf_puts(&b, ",\"bytes_in\":");
+  buf_uint(&b, bytes_in);
+  buf_puts(&b, ",\"bytes_out\":");
+  buf_uint(&b, r->bytes_out);
+  buf_puts(&b, ",\"us\":");
+  buf_uint(&b, secs > 0 ? (size_t)(secs * 1e6) : 0);
+  buf_puts(&b, "}\n");
+  if (!b.failed)
+    fwrite(b.p, 1, b.len, stderr);
+  buf_free(&b);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+  struct server *s = cls;
+  struct req *r = *req_cls;
+  double secs;
+
+  (void)conn;
+  (void)toe;
+  if (r == NULL)
+    return;
+  *req_cls = NULL;
+  secs = seconds_since(&r->t0);
+  metrics_record(r->route, r->status, secs, r->len, r->bytes_out);
+  if (s->cfg->access_log)
+    access_log(r, r->len, secs);
+  metrics_in_flight_add(-1);
+  free(r->body);
+  free(r->path);
+  free(r);
+}
+
+struct server *server_start(const struct config *cfg)
+{
+  struct server *s = calloc(1, sizeof *s);
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+  struct sockaddr_in sin;
+  struct sockaddr_in6 sin6;
+  const struct sockaddr *addr = NULL;
+  const union MHD_DaemonInfo *info;
+
+  if (s == NULL)
+    return NULL;
+  s->cfg = cfg;
+#ifdef __linux__
+  flags |= MHD_USE_EPOLL;
+#else
+  flags |= MHD_USE_AUTO;
+#endif
+  if (cfg->bind != NULL) {
+    memset(&sin, 0, sizeof sin);
+    memset(&sin6, 0, sizeof sin6);
+    if (inet_pton(AF_INET, cfg->bind, &sin.sin_addr) == 1) {
+      sin.sin_family = AF_INET;
+      sin.sin_port = htons((uint16_t)cfg->port);
+      addr = (const struct sockaddr *)&sin;
+    } else if (inet_pton(AF_INET6, cfg->bind, &sin6.sin6_addr) == 1) {
+      sin6.sin6_family = AF_INET6;
+      sin6.sin6_port = htons((uint16_t)cfg->port);
+      addr = (const struct sockaddr *)&sin6;
+      flags |= MHD_USE_IPv6;
+    } else {
+      fprintf(stderr, "neurond: --bind %s is not an IPv4 or IPv6 address\n", cfg->bind);
+      free(s);
+      return NULL;
+    }
+  }
+  s->d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, &on_request, s,
+                          MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
+                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
+                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+                          MHD_OPTION_THREAD_POOL_SIZE,
+                          (unsigned int)(cfg->threads > 1 ? cfg->threads : 1),
+                          addr != NULL ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, addr,
+                          MHD_OPTION_END);
+  if (s->d == NULL) {
+    fprintf(stderr, "neurond: cannot listen on %s port %u\n",
+            cfg->bind != NULL ? cfg->bind : "*", cfg->port);
+    free(s);
+    return NULL;
+  }
+  info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = info != NULL && info->port != 0 ? info->port : cfg->port;
+  return s;
+}
+
+unsigned server_port(const struct server *s)
+{
+  return s->port;
+}
+
+void server_stop(struct server *s, unsigned grace_ms)
+{
+  MHD_socket fd;
+  unsigned waited = 0;
+
+  if (s == NULL)
+    return;
+  fd = MHD_quiesce_daemon(s->d);
+  if (fd != MHD_INVALID_SOCKET)
+    close(fd);
+  while (metrics_in_flight() > 0 && waited < grace_ms) {
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+    waited += 10;
+  }
+  MHD_stop_daemon(s->d);
+  free(s);
+}
+
+/* end of server.c */
