@@ -61,6 +61,15 @@ $(BUILD)/tests/%.o: tests/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) -Itests -Itests/lib $(PKG_CFLAGS) $(TEST_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# openapi.yaml is embedded in the binary (h_health.c .incbin's this copy; empty until
+# the spec exists), so the runtime needs no source tree.
+OPENAPI_COPY := $(BUILD)/gen/openapi.yaml
+$(OPENAPI_COPY): $(wildcard openapi.yaml)
+	@mkdir -p $(@D)
+	$(Q)if [ -f openapi.yaml ]; then cp openapi.yaml $@; else : >$@; fi
+$(BUILD)/http/h_health.o: $(OPENAPI_COPY)
+$(BUILD)/http/h_health.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"'
+
 $(LIBENGINE): $(ENGINE_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^

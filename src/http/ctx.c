@@ -169,10 +169,10 @@ int ctx_fields(struct hctx *c, const cJSON *obj, const char *ptr, const char *co
     ptr_to_name(p, name, sizeof name);
     if (i == nf) {
       list_fields(list, sizeof list, fields);
-      return problem(c, 422, p, "unknown field %s (expected one of: %s)", name, list);
+      return problem(c, 422, p, "unknown field \"%s\" (expected one of: %s)", name, list);
     }
     if (vals[i] != NULL)
-      return problem(c, 422, p, "duplicate field %s", name);
+      return problem(c, 422, p, "duplicate field \"%s\"", name);
     vals[i] = it;
   }
   return 0;

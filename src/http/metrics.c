@@ -122,9 +122,13 @@ void metrics_write(struct buf *b)
               "its completion, by route.\n"
               "# TYPE neurond_request_duration_seconds histogram\n");
   for (size_t r = 0; r < MAX_ROUTES; r++) {
-    unsigned long long cum = 0;
+    unsigned long long cum = 0, total = 0;
     if (r >= nr && r != MAX_ROUTES - 1)
       continue;
+    for (size_t k = 0; k <= NBUCKET; k++)
+      total += atomic_load_explicit(&buckets[r][k], memory_order_relaxed);
+    if (total == 0)
+      continue; /* a route not yet requested */
     for (size_t k = 0; k <= NBUCKET; k++) {
       cum += atomic_load_explicit(&buckets[r][k], memory_order_relaxed);
       buf_puts(b, "neurond_request_duration_seconds_bucket{");
