@@ -1,71 +1,285 @@
 /*
- * act_logistic.c: the logistic family.
- * Placeholder kernels: every output is NaN until implemented. No HTTP or JSON here.
+ * act_logistic.c: the logistic family: sigmoid, tanh, log_sigmoid, softplus, swish,
+ * tanhshrink, squareplus.
+ *
+ * Everything is written in t = exp(-|u|) (or expm1 of it), so nothing overflows and
+ * no derivative is formed from a rounded output: sigmoid'(u) = t / (1 + t)^2, not
+ * y (1 - y), which is 0 for u > 37. A parameter product u = a x is kept in two words
+ * (u_hi + u_lo, by fma); where the function is steep in u, the second word enters as
+ * a first-order correction f(u_hi) + f'(u_hi) u_lo, which the rounding of a x alone
+ * would otherwise cost (|u| ULP in the tails). No HTTP or JSON here.
  */
+#include <float.h>
 #include <math.h>
 
+#include "dd.h"
 #include "internal.h"
+#include "taylor.h"
 
+#define WANT(bit) (want & ENG_WANT_##bit)
+
+/* The logistic function at u in pieces: with t = exp(-|u|) and d + e = 1 + t exactly,
+ *   s    = sigmoid(u)        (1 / (1 + t) for u >= 0, t / (1 + t) below),
+ *   sc   = sigmoid(-u) = 1 - s, without the subtraction,
+ *   ds   = sigmoid'(u) = t / (1 + t)^2,
+ * each within about 1.5 ULP (the error e of 1 + t is carried to first order). */
+struct logistic {
+  double s, sc, ds, t;
+};
+
+static inline struct logistic logistic_at(double u)
+{
+  struct logistic L;
+  double t = exp(-fabs(u));
+  struct dd d = two_sum(1, t);
+  double r = 1 / d.hi;
+  r = fma(-r * d.lo, r, r); /* 1 / (1 + t), carrying the rounding of 1 + t */
+  L.t = t;
+  L.ds = t * r * r;
+  if (u >= 0) {
+    L.s = r;
+    L.sc = t * r;
+  } else {
+    L.s = t * r;
+    L.sc = r;
+  }
+  return L;
+}
+
+/* 1 - 2 sigmoid(u) = -tanh(u / 2) = -(1 - t) / (1 + t) sign(u), with 1 - t from
+ * expm1 (1 - t cancels for small |u|). */
+static inline double one_minus_2s(double u, double t)
+{
+  double omt = -expm1(-fabs(u));
+  double v = omt / (1 + t);
+  return u >= 0 ? -v : v;
+}
+
+/* ------------------------------------------------------------------ sigmoid */
+
+/* y = sigmoid(a x), y' = a s'(u), y'' = a^2 s'(u)(1 - 2 s(u)), dy/da = x s'(u). */
 void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
 {
-  (void)x;
-  (void)p;
-  for (unsigned i = 0; i < ENG_OUT__COUNT; i++)
-    if (want != 0)
-      out[i] = NAN;
+  double a = p[0];
+  struct dd u = two_prod(a, x);
+  struct logistic L;
+
+  if (!isfinite(u.hi)) { /* |a x| overflowed: the limits */
+    out[ENG_OUT_Y] = u.hi > 0 ? 1 : 0;
+    out[ENG_OUT_DY] = 0;
+    out[ENG_OUT_D2Y] = 0;
+    out[ENG_OUT_DP + 0] = 0;
+    return;
+  }
+  L = logistic_at(u.hi);
+  /* s(u_hi + u_lo) = s + s' u_lo; s'(u_hi + u_lo) = s' (1 + (1 - 2s) u_lo) */
+  out[ENG_OUT_Y] = fma(L.ds, u.lo, L.s);
+  if (want & (ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP)) {
+    double oms = one_minus_2s(u.hi, L.t);
+    double ds = fma(L.ds * oms, u.lo, L.ds);
+    out[ENG_OUT_DY] = a * ds;
+    out[ENG_OUT_DP + 0] = x * ds;
+    if (WANT(D2Y))
+      out[ENG_OUT_D2Y] = a * (a * (ds * oms));
+  }
 }
 
+/* -------------------------------------------------------------------- tanh */
+
+/* y = tanh x, y' = sech^2 x = 4 t / (1 + t)^2, y'' = -2 tanh(x) sech^2(x), with
+ * t = exp(-2|x|): tanh |x| = (1 - t) / (1 + t) = -expm1(-2|x|) / (2 + expm1(-2|x|)). */
 void eng__tanh_ew(double x, const double *p, unsigned want, double *out)
 {
-  (void)x;
+  double ax = fabs(x);
   (void)p;
-  for (unsigned i = 0; i < ENG_OUT__COUNT; i++)
-    if (want != 0)
-      out[i] = NAN;
+  if (ax < 0x1p-27) { /* tanh x = x - x^3/3: below 2^-27 the cube is under half an ULP */
+    out[ENG_OUT_Y] = x;
+    out[ENG_OUT_DY] = 1;
+    out[ENG_OUT_D2Y] = -2 * x;
+    return;
+  }
+  {
+    double m = expm1(-2 * ax); /* t - 1 */
+    double th = -m / (2 + m);
+    double t = exp(-2 * ax);
+    struct dd d = two_sum(1, t);
+    double r = 1 / d.hi;
+    r = fma(-r * d.lo, r, r);
+    double sech2 = 4 * t * r * r;
+    out[ENG_OUT_Y] = copysign(th, x);
+    out[ENG_OUT_DY] = sech2;
+    if (WANT(D2Y))
+      out[ENG_OUT_D2Y] = copysign(-2 * th * sech2, x);
+  }
 }
 
+/* ------------------------------------------------------------- log_sigmoid */
+
+/* y = ln sigmoid(x) = -softplus(-x): -log1p(exp(-x)) for x >= 0, x - log1p(exp(x))
+ * below (a sum of two negative terms, no cancellation); y' = sigmoid(-x);
+ * y'' = -sigmoid'(x). */
 void eng__log_sigmoid_ew(double x, const double *p, unsigned want, double *out)
 {
-  (void)x;
+  struct logistic L = logistic_at(x);
   (void)p;
-  for (unsigned i = 0; i < ENG_OUT__COUNT; i++)
-    if (want != 0)
-      out[i] = NAN;
+  (void)want;
+  out[ENG_OUT_Y] = x >= 0 ? -log1p(L.t) : x - log1p(L.t);
+  out[ENG_OUT_DY] = L.sc;
+  out[ENG_OUT_D2Y] = -L.ds;
 }
 
+/* ---------------------------------------------------------------- softplus */
+
+/* sp(u) = ln(1 + e^u) = max(u, 0) + log1p(exp(-|u|)) */
+static inline double softplus_u(double u, double t)
+{
+  return u > 0 ? u + log1p(t) : log1p(t);
+}
+
+/* y = sp(beta x) / beta, y' = sigmoid(u), y'' = beta sigmoid'(u),
+ * dy/dbeta = (u sigmoid(u) - sp(u)) / beta^2, where u s(u) - sp(u) is
+ * -(u t/(1+t) + log1p(t)) for u > 0 and u t/(1+t) - log1p(t) below: in both, terms
+ * of one sign, so it never cancels. */
 void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
 {
-  (void)x;
-  (void)p;
-  for (unsigned i = 0; i < ENG_OUT__COUNT; i++)
-    if (want != 0)
-      out[i] = NAN;
+  double b = p[0];
+  struct dd u = two_prod(b, x);
+  struct logistic L;
+
+  if (!isfinite(u.hi)) { /* beta x overflowed: softplus is max(x, 0) to the last bit */
+    out[ENG_OUT_Y] = x > 0 ? x : 0;
+    out[ENG_OUT_DY] = x > 0 ? 1 : 0;
+    out[ENG_OUT_D2Y] = 0;
+    out[ENG_OUT_DP + 0] = 0;
+    return;
+  }
+  L = logistic_at(u.hi);
+  /* sp(u_hi + u_lo) = sp(u_hi) + s(u_hi) u_lo */
+  out[ENG_OUT_Y] = fma(L.s, u.lo, softplus_u(u.hi, L.t)) / b;
+  out[ENG_OUT_DY] = fma(L.ds, u.lo, L.s);
+  if (WANT(D2Y))
+    out[ENG_OUT_D2Y] = b * fma(L.ds * one_minus_2s(u.hi, L.t), u.lo, L.ds);
+  if (WANT(DP)) {
+    double tr = L.t / (1 + L.t), g;
+    g = u.hi > 0 ? -(u.hi * tr + log1p(L.t)) : u.hi * tr - log1p(L.t);
+    g = fma(u.hi * L.ds, u.lo, g); /* g'(u) = u s'(u) */
+    out[ENG_OUT_DP + 0] = g / b / b;
+  }
 }
 
+/* ------------------------------------------------------------------- swish */
+
+/* y = x sigmoid(u), u = beta x.
+ * y' = s(u) + u s'(u) = g(u), y'' = beta g'(u) with g'(u) = s'(u)(2 + u(1 - 2 s(u))),
+ * dy/dbeta = x^2 s'(u). g and g' vanish at u0 = -1.2785 and u1 = -2.3994, where the
+ * sums cancel: around them the Taylor series of g and g' in h = u - u0 (taylor.h)
+ * keep every digit. */
 void eng__swish_ew(double x, const double *p, unsigned want, double *out)
 {
-  (void)x;
-  (void)p;
-  for (unsigned i = 0; i < ENG_OUT__COUNT; i++)
-    if (want != 0)
-      out[i] = NAN;
+  double b = p[0];
+  struct dd u = two_prod(b, x);
+  struct logistic L;
+
+  if (!isfinite(u.hi)) { /* beta x overflowed: x or 0 */
+    out[ENG_OUT_Y] = u.hi > 0 ? x : 0;
+    out[ENG_OUT_DY] = u.hi > 0 ? 1 : 0;
+    out[ENG_OUT_D2Y] = 0;
+    out[ENG_OUT_DP + 0] = 0;
+    return;
+  }
+  L = logistic_at(u.hi);
+  out[ENG_OUT_Y] = x * fma(L.ds, u.lo, L.s);
+  if (want & (ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP)) {
+    double oms = one_minus_2s(u.hi, L.t);
+    double ds = fma(L.ds * oms, u.lo, L.ds);
+    if (WANT(DY)) {
+      if (!taylor_eval(&eng__swish_g0, u, &out[ENG_OUT_DY]))
+        out[ENG_OUT_DY] = fma(u.hi, L.ds, L.s) + u.lo * ds * (2 + u.hi * oms);
+    }
+    if (WANT(D2Y)) {
+      double g1;
+      if (!taylor_eval(&eng__swish_g1, u, &g1))
+        g1 = ds * fma(u.hi, oms, 2);
+      out[ENG_OUT_D2Y] = b * g1;
+    }
+    out[ENG_OUT_DP + 0] = x * (x * ds);
+  }
 }
 
+/* -------------------------------------------------------------- tanhshrink */
+
+/* y = x - tanh x, y' = tanh^2 x, y'' = 2 tanh(x) sech^2(x).
+ * y cancels for small |x|: below 2^-26 the series x^3/3 - 2x^5/15; up to 1.5, tanh in
+ * double-double, t = exp(-2|x|) by dd_exp, so x - tanh x keeps its digits. */
 void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
 {
-  (void)x;
+  double ax = fabs(x), th, sech2;
   (void)p;
-  for (unsigned i = 0; i < ENG_OUT__COUNT; i++)
-    if (want != 0)
-      out[i] = NAN;
+  if (ax < 0x1p-26) {
+    double x2 = x * x;
+    out[ENG_OUT_Y] = x * (x2 / 3) * (1 - 0.4 * x2);
+    out[ENG_OUT_DY] = x2;
+    out[ENG_OUT_D2Y] = 2 * x;
+    return;
+  }
+  {
+    double m = expm1(-2 * ax), t = exp(-2 * ax);
+    struct dd d = two_sum(1, t);
+    double r = 1 / d.hi;
+    r = fma(-r * d.lo, r, r);
+    th = -m / (2 + m);
+    sech2 = 4 * t * r * r;
+  }
+  if (WANT(Y)) {
+    if (ax < 1.5) {
+      /* tanh|x| = (1 - t)/(1 + t) in double-double, t = e^(-2|x|) */
+      struct dd t = dd_exp(dd_of(-2 * ax));
+      struct dd num = dd_add_d((struct dd){-t.hi, -t.lo}, 1);
+      struct dd den = dd_add_d(t, 1);
+      struct dd tq = dd_div(num, den);
+      struct dd yy = dd_add_d((struct dd){-tq.hi, -tq.lo}, ax);
+      out[ENG_OUT_Y] = copysign(yy.hi + yy.lo, x);
+    } else {
+      out[ENG_OUT_Y] = copysign(ax - th, x);
+    }
+  }
+  out[ENG_OUT_DY] = th * th;
+  out[ENG_OUT_D2Y] = copysign(2 * th * sech2, x);
 }
 
+/* -------------------------------------------------------------- squareplus */
+
+/* y = (x + r) / 2, r = sqrt(x^2 + b) = hypot(x, sqrt b) (no overflow);
+ * for x < 0, y = b / (2 (r - x)), y' = b / (2 r (r - x)) (x + r cancels);
+ * y'' = b / (2 r^3), dy/db = 1 / (4 r). For |x| > 2^500 the products are scaled:
+ * with q = sqrt(1 + b/x^2), r - x = |x| (1 + q). */
 void eng__squareplus_ew(double x, const double *p, unsigned want, double *out)
 {
-  (void)x;
-  (void)p;
-  for (unsigned i = 0; i < ENG_OUT__COUNT; i++)
-    if (want != 0)
-      out[i] = NAN;
+  double b = p[0], ax = fabs(x), r;
+  (void)want;
+  if (ax > 0x1p500) {
+    double bx = b / ax, q = sqrt(1 + bx / ax);
+    r = ax * q;
+    if (x > 0) {
+      out[ENG_OUT_Y] = x / 2 + r / 2;
+      out[ENG_OUT_DY] = 1 - (bx / ax) / (2 * q * (1 + q));
+    } else {
+      out[ENG_OUT_Y] = bx / (2 * (1 + q));
+      out[ENG_OUT_DY] = (bx / ax) / (2 * q * (1 + q));
+    }
+    out[ENG_OUT_D2Y] = bx / ax / ax / (2 * q * q * q);
+    out[ENG_OUT_DP + 0] = 1 / ax / (4 * q);
+    return;
+  }
+  r = hypot(x, sqrt(b));
+  if (x >= 0) {
+    out[ENG_OUT_Y] = (x + r) / 2;
+    out[ENG_OUT_DY] = (1 + x / r) / 2;
+  } else {
+    double rm = r - x;
+    out[ENG_OUT_Y] = b / (2 * rm);
+    out[ENG_OUT_DY] = b / rm / (2 * r);
+  }
+  out[ENG_OUT_D2Y] = b / r / r / (2 * r);
+  out[ENG_OUT_DP + 0] = 1 / (4 * r);
 }
-

@@ -1,194 +1,338 @@
 /*
- * act_vector.c: activations of a whole row.
- * Placeholder kernels: outputs are NaN until implemented. No HTTP or JSON here.
+ * act_vector.c: activations of a whole row: softmax, log_softmax, softmin,
+ * sparsemax, maxout, hardmax.
+ *
+ * Rows are shifted by their maximum before exp (no overflow for rows of +-1000), sums
+ * are compensated (TwoSum), and each vector-Jacobian product is formed without the
+ * Jacobian: softmax's grad_x = y (g - <g, y>) takes <g, y> in two words and the
+ * difference g - <g, y> before its single rounding. No HTTP or JSON here; no
+ * allocation (the `work` scratch holds 2k doubles).
  */
+#include <float.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "dd.h"
 #include "internal.h"
 
-void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                   double *work)
+/* First index of the row's maximum. */
+static size_t first_max(const double *x, size_t k)
 {
-  (void)x;
-  (void)p;
+  size_t am = 0;
+  for (size_t i = 1; i < k; i++)
+    if (x[i] > x[am])
+      am = i;
+  return am;
+}
+
+/* e[i] = exp(sgn x[i] - max) and their sum in two words; returns the argmax. */
+static size_t shifted_exp(const double *x, size_t k, double sgn, double *e, struct dd *sum)
+{
+  size_t am = 0;
+  double mx;
+  for (size_t i = 1; i < k; i++)
+    if (sgn * x[i] > sgn * x[am])
+      am = i;
+  mx = sgn * x[am];
+  *sum = dd_of(0);
+  for (size_t i = 0; i < k; i++) {
+    /* sgn x - max is exact whenever it matters (Sterbenz, or below -745 where exp is 0) */
+    e[i] = exp(sgn * x[i] - mx);
+    *sum = dd_add_d(*sum, e[i]);
+  }
+  return am;
+}
+
+/* softmax(sgn x) into y: y_j = e_j / sum. */
+static void softmax_sgn(const double *x, size_t k, double sgn, double *y, double *work)
+{
+  struct dd sum;
   (void)work;
-  *argmax = 0;
+  shifted_exp(x, k, sgn, y, &sum);
   for (size_t i = 0; i < k; i++)
-    y[i] = NAN;
+    y[i] = dd_div(dd_of(y[i]), sum).hi;
+}
+
+/* grad_x = sgn y (g - <g, y>): the inner product in two words (Dot2), the difference
+ * before rounding. */
+static void softmax_vjp_sgn(const double *y, size_t k, double sgn, const double *gy,
+                            double *gx)
+{
+  struct dd dot = dd_of(0);
+  for (size_t i = 0; i < k; i++)
+    dot = dd_add(dot, two_prod(gy[i], y[i]));
+  for (size_t i = 0; i < k; i++) {
+    struct dd d = dd_add_d((struct dd){-dot.hi, -dot.lo}, gy[i]);
+    gx[i] = sgn * dd_mul_d(d, y[i]).hi;
+  }
+}
+
+/* J[i][j] = sgn y_i (delta_ij - y_j); 1 - y_i as the sum of the other y's where y_i
+ * is large (1 - y_i would cancel). */
+static void softmax_jac_sgn(const double *y, size_t k, double sgn, double *jac)
+{
+  struct dd total = dd_of(0);
+  for (size_t i = 0; i < k; i++)
+    total = dd_add_d(total, y[i]);
+  for (size_t i = 0; i < k; i++) {
+    for (size_t j = 0; j < k; j++)
+      jac[i * k + j] = -sgn * y[i] * y[j];
+    {
+      /* 1 - y_i = (sum of the others) + (1 - total): both small when y_i ~ 1 */
+      struct dd others = dd_add_d(total, -y[i]);
+      struct dd one_minus = dd_add(others, dd_add_d((struct dd){-total.hi, -total.lo}, 1));
+      jac[i * k + i] = sgn * y[i] * one_minus.hi;
+    }
+  }
+}
+
+/* --------------------------------------------------------------- softmax */
+
+void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
+                      double *work)
+{
+  (void)p;
+  softmax_sgn(x, k, 1, y, work);
+  *argmax = first_max(x, k);
 }
 
 void eng__softmax_vjp(const double *x, const double *y, size_t k, const double *p,
-                   const double *gy, double *gx, double *work)
-{
-  (void)x;
-  (void)y;
-  (void)p;
-  (void)gy;
-  (void)work;
-  for (size_t i = 0; i < k; i++)
-    gx[i] = NAN;
-}
-
-void eng__softmax_jac(const double *x, const double *y, size_t k, const double *p, double *jac,
-                   double *work)
-{
-  (void)x;
-  (void)y;
-  (void)p;
-  (void)work;
-  for (size_t i = 0; i < k * k; i++)
-    jac[i] = NAN;
-}
-
-void eng__log_softmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                   double *work)
+                      const double *gy, double *gx, double *work)
 {
   (void)x;
   (void)p;
   (void)work;
-  *argmax = 0;
-  for (size_t i = 0; i < k; i++)
-    y[i] = NAN;
+  softmax_vjp_sgn(y, k, 1, gy, gx);
 }
 
+void eng__softmax_jac(const double *x, const double *y, size_t k, const double *p,
+                      double *jac, double *work)
+{
+  (void)x;
+  (void)p;
+  (void)work;
+  softmax_jac_sgn(y, k, 1, jac);
+}
+
+/* ----------------------------------------------------------- log_softmax */
+
+/* y_j = (x_j - max) - ln(sum), with ln(sum) = log1p(sum - 1) taken from the two-word
+ * sum: the largest term is exactly 1, so sum - 1 is the sum of the others, exact. */
+void eng__log_softmax_fwd(const double *x, size_t k, const double *p, double *y,
+                          size_t *argmax, double *work)
+{
+  struct dd sum, rest;
+  double lse;
+  size_t am;
+  (void)p;
+  am = shifted_exp(x, k, 1, work, &sum);
+  rest = dd_add_d(sum, -1);
+  lse = log1p(rest.hi + rest.lo);
+  for (size_t i = 0; i < k; i++) {
+    /* (x_i - max) - lse in two words, rounded once */
+    struct dd d = two_sum(x[i], -x[am]);
+    y[i] = dd_add_d(d, -lse).hi;
+  }
+  *argmax = am;
+}
+
+/* grad_x = g - softmax(x) sum(g), softmax recomputed from x into work. */
 void eng__log_softmax_vjp(const double *x, const double *y, size_t k, const double *p,
-                   const double *gy, double *gx, double *work)
+                          const double *gy, double *gx, double *work)
 {
-  (void)x;
+  struct dd gs = dd_of(0);
   (void)y;
   (void)p;
-  (void)gy;
-  (void)work;
+  softmax_sgn(x, k, 1, work, work + k);
   for (size_t i = 0; i < k; i++)
-    gx[i] = NAN;
+    gs = dd_add_d(gs, gy[i]);
+  for (size_t i = 0; i < k; i++) {
+    struct dd t = dd_mul_d(gs, work[i]);
+    gx[i] = dd_add_d((struct dd){-t.hi, -t.lo}, gy[i]).hi;
+  }
 }
 
-void eng__log_softmax_jac(const double *x, const double *y, size_t k, const double *p, double *jac,
-                   double *work)
+/* J[i][j] = delta_ij - softmax(x)_j; the diagonal 1 - s_i from the other terms. */
+void eng__log_softmax_jac(const double *x, const double *y, size_t k, const double *p,
+                          double *jac, double *work)
 {
-  (void)x;
+  struct dd total = dd_of(0);
   (void)y;
   (void)p;
-  (void)work;
-  for (size_t i = 0; i < k * k; i++)
-    jac[i] = NAN;
+  softmax_sgn(x, k, 1, work, work + k);
+  for (size_t j = 0; j < k; j++)
+    total = dd_add_d(total, work[j]);
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = 0; j < k; j++) {
+      if (i != j) {
+        jac[i * k + j] = -work[j];
+      } else {
+        struct dd others = dd_add_d(total, -work[i]);
+        jac[i * k + i] =
+          dd_add(others, dd_add_d((struct dd){-total.hi, -total.lo}, 1)).hi;
+      }
+    }
 }
+
+/* --------------------------------------------------------------- softmin */
 
 void eng__softmin_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                   double *work)
+                      double *work)
 {
-  (void)x;
   (void)p;
-  (void)work;
-  *argmax = 0;
-  for (size_t i = 0; i < k; i++)
-    y[i] = NAN;
+  softmax_sgn(x, k, -1, y, work);
+  *argmax = first_max(x, k);
 }
 
 void eng__softmin_vjp(const double *x, const double *y, size_t k, const double *p,
-                   const double *gy, double *gx, double *work)
-{
-  (void)x;
-  (void)y;
-  (void)p;
-  (void)gy;
-  (void)work;
-  for (size_t i = 0; i < k; i++)
-    gx[i] = NAN;
-}
-
-void eng__softmin_jac(const double *x, const double *y, size_t k, const double *p, double *jac,
-                   double *work)
-{
-  (void)x;
-  (void)y;
-  (void)p;
-  (void)work;
-  for (size_t i = 0; i < k * k; i++)
-    jac[i] = NAN;
-}
-
-void eng__sparsemax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                   double *work)
+                      const double *gy, double *gx, double *work)
 {
   (void)x;
   (void)p;
   (void)work;
-  *argmax = 0;
-  for (size_t i = 0; i < k; i++)
-    y[i] = NAN;
+  softmax_vjp_sgn(y, k, -1, gy, gx);
 }
 
+void eng__softmin_jac(const double *x, const double *y, size_t k, const double *p,
+                      double *jac, double *work)
+{
+  (void)x;
+  (void)p;
+  (void)work;
+  softmax_jac_sgn(y, k, -1, jac);
+}
+
+/* ------------------------------------------------------------- sparsemax */
+
+/* The projection onto the simplex (Martins and Astudillo, 2016): with z = x sorted
+ * decreasing (a copy in work), the support is the largest r with
+ * z_r > (sum_{j<=r} z_j - 1) / r, and tau = (sum_{j<=r} z_j - 1) / r, here in two
+ * words (compensated sums), so that y_j = x_j - tau is rounded once. */
+static int cmp_desc(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x < y) - (x > y);
+}
+
+static struct dd sparsemax_tau_dd(const double *x, size_t k, double *work)
+{
+  struct dd cum = dd_of(0), best = dd_of(0);
+  size_t r = 1;
+  memcpy(work, x, k * sizeof *work);
+  qsort(work, k, sizeof *work, cmp_desc);
+  for (size_t j = 0; j < k; j++) {
+    struct dd c2 = dd_add_d(cum, work[j]);
+    struct dd t = dd_div_d(dd_add_d(c2, -1), (double)(j + 1));
+    if (work[j] > t.hi || (work[j] == t.hi && t.lo < 0)) {
+      r = j + 1;
+      best = c2;
+    }
+    cum = c2;
+  }
+  return dd_div_d(dd_add_d(best, -1), (double)r);
+}
+
+void eng__sparsemax_fwd(const double *x, size_t k, const double *p, double *y,
+                        size_t *argmax, double *work)
+{
+  struct dd tau;
+  (void)p;
+  tau = sparsemax_tau_dd(x, k, work);
+  for (size_t i = 0; i < k; i++) {
+    struct dd d = dd_add_d((struct dd){-tau.hi, -tau.lo}, x[i]);
+    y[i] = d.hi > 0 ? d.hi : 0;
+  }
+  *argmax = first_max(x, k);
+}
+
+/* On the support S (y_j > 0): grad_x_j = g_j - mean_S g; 0 elsewhere. */
 void eng__sparsemax_vjp(const double *x, const double *y, size_t k, const double *p,
-                   const double *gy, double *gx, double *work)
+                        const double *gy, double *gx, double *work)
 {
+  struct dd s = dd_of(0);
+  size_t n = 0;
   (void)x;
-  (void)y;
   (void)p;
-  (void)gy;
   (void)work;
   for (size_t i = 0; i < k; i++)
-    gx[i] = NAN;
+    if (y[i] > 0) {
+      s = dd_add_d(s, gy[i]);
+      n++;
+    }
+  s = dd_div_d(s, (double)(n > 0 ? n : 1));
+  for (size_t i = 0; i < k; i++)
+    gx[i] = y[i] > 0 ? dd_add_d((struct dd){-s.hi, -s.lo}, gy[i]).hi : 0;
 }
 
-void eng__sparsemax_jac(const double *x, const double *y, size_t k, const double *p, double *jac,
-                   double *work)
+/* J = diag(s) - s s^T / |S| */
+void eng__sparsemax_jac(const double *x, const double *y, size_t k, const double *p,
+                        double *jac, double *work)
 {
+  size_t n = 0;
   (void)x;
-  (void)y;
   (void)p;
   (void)work;
-  for (size_t i = 0; i < k * k; i++)
-    jac[i] = NAN;
+  for (size_t i = 0; i < k; i++)
+    n += y[i] > 0;
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = 0; j < k; j++) {
+      double v = 0;
+      if (y[i] > 0 && y[j] > 0)
+        v = (i == j ? 1.0 : 0.0) - 1.0 / (double)n;
+      jac[i * k + j] = v;
+    }
 }
+
+/* ---------------------------------------------------------------- maxout */
 
 void eng__maxout_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                   double *work)
+                     double *work)
 {
-  (void)k;
-  (void)x;
   (void)p;
   (void)work;
-  *argmax = 0;
-  y[0] = NAN;
+  *argmax = first_max(x, k);
+  y[0] = x[*argmax];
 }
 
+/* The whole upstream gradient goes to the first maximum. */
 void eng__maxout_vjp(const double *x, const double *y, size_t k, const double *p,
-                   const double *gy, double *gx, double *work)
+                     const double *gy, double *gx, double *work)
 {
-  (void)x;
+  size_t am = first_max(x, k);
   (void)y;
   (void)p;
-  (void)gy;
   (void)work;
   for (size_t i = 0; i < k; i++)
-    gx[i] = NAN;
+    gx[i] = 0;
+  gx[am] = gy[0];
 }
 
-void eng__maxout_jac(const double *x, const double *y, size_t k, const double *p, double *jac,
-                   double *work)
+void eng__maxout_jac(const double *x, const double *y, size_t k, const double *p,
+                     double *jac, double *work)
 {
-  (void)x;
+  size_t am = first_max(x, k);
   (void)y;
   (void)p;
   (void)work;
   for (size_t i = 0; i < k; i++)
-    jac[i] = NAN;
+    jac[i] = i == am ? 1 : 0;
 }
+
+/* --------------------------------------------------------------- hardmax */
 
 void eng__hardmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                   double *work)
+                      double *work)
 {
-  (void)x;
   (void)p;
   (void)work;
-  *argmax = 0;
+  *argmax = first_max(x, k);
   for (size_t i = 0; i < k; i++)
-    y[i] = NAN;
+    y[i] = i == *argmax ? 1 : 0;
 }
 
 void eng__hardmax_vjp(const double *x, const double *y, size_t k, const double *p,
-                   const double *gy, double *gx, double *work)
+                      const double *gy, double *gx, double *work)
 {
   (void)x;
   (void)y;
@@ -196,17 +340,16 @@ void eng__hardmax_vjp(const double *x, const double *y, size_t k, const double *
   (void)gy;
   (void)work;
   for (size_t i = 0; i < k; i++)
-    gx[i] = NAN;
+    gx[i] = 0;
 }
 
-void eng__hardmax_jac(const double *x, const double *y, size_t k, const double *p, double *jac,
-                   double *work)
+void eng__hardmax_jac(const double *x, const double *y, size_t k, const double *p,
+                      double *jac, double *work)
 {
   (void)x;
   (void)y;
   (void)p;
   (void)work;
   for (size_t i = 0; i < k * k; i++)
-    jac[i] = NAN;
+    jac[i] = 0;
 }
-

@@ -149,4 +149,20 @@ static inline struct dd dd_exp(struct dd x)
   return (struct dd){ldexp(m.hi, (int)n), ldexp(m.lo, (int)n)};
 }
 
+/* f e^a for a double-double a, rounded once at the end even when the result is
+ * subnormal: exp(a.hi) (1 + a.lo) times f loses nothing while e^a is normal; below
+ * e^-700 the exponent is lifted by 2^600 (600 ln 2 added in two words) and the
+ * product scaled back by one ldexp, so a large |f| does not multiply the absolute
+ * error of a subnormal e^a into many ULP of the result. */
+static inline double exp_mul(struct dd a, double f)
+{
+  static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
+  double e;
+  if (a.hi > -700 || f == 0)
+    return f * (exp(a.hi) * (1 + a.lo));
+  a = dd_add(a, dd_add_d(dd_mul_d(dd_of(600), ln2_hi), 600 * ln2_lo));
+  e = exp(a.hi) * (1 + a.lo);
+  return ldexp(e * f, -600);
+}
+
 #endif /* NEUROND_ENGINE_DD_H */
