@@ -23,10 +23,10 @@ void eng__elu_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_D2Y] = 0;
     out[ENG_OUT_DP + 0] = 0;
   } else {
-    double m = expm1(x), e = exp(x);
+    double m = expm1(x), e = exp_mul(dd_of(x), a); /* alpha e^x rounded once */
     out[ENG_OUT_Y] = a * m;
-    out[ENG_OUT_DY] = a * e;
-    out[ENG_OUT_D2Y] = a * e;
+    out[ENG_OUT_DY] = e;
+    out[ENG_OUT_D2Y] = e;
     out[ENG_OUT_DP + 0] = m;
   }
 }
@@ -77,6 +77,20 @@ void eng__celu_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_DY] = 1;
     out[ENG_OUT_D2Y] = 1 / a;
     out[ENG_OUT_DP + 0] = 0;
+    return;
+  }
+  if (!isfinite(x / a) || x / a < -746) { /* e^(x/alpha) is 0: the plateau */
+    out[ENG_OUT_Y] = -a;
+    out[ENG_OUT_DY] = 0;
+    out[ENG_OUT_D2Y] = 0;
+    out[ENG_OUT_DP + 0] = -1;
+    return;
+  }
+  if (x / a > 709.78) { /* alpha < 0: e^(x/alpha) overflows, and so does every output */
+    out[ENG_OUT_Y] = a * INFINITY;
+    out[ENG_OUT_DY] = INFINITY;
+    out[ENG_OUT_D2Y] = INFINITY / a;
+    out[ENG_OUT_DP + 0] = -INFINITY;
     return;
   }
   {

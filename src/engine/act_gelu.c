@@ -25,6 +25,8 @@
 #define TWO_C_LO (-0x1.cbc0d30ebfd15p-54)
 #define K_HI 0x1.6e4e26d4801f7p-5             /* 0.044715, two words */
 #define K_LO 0x1.441355475a31ap-59
+#define SIG_K_HI 0x1.b3b645a1cac08p+0           /* 1.702, two words */
+#define SIG_K_LO 0x1.89374bc6a7efap-55
 
 /* h = e^(-x^2/4), with x^2 = x2.hi + x2.lo exact: e^(-(hi + lo)/4) = e^(-hi/4)(1 - lo/4). */
 static inline double half_gauss(double x)
@@ -58,13 +60,23 @@ static void gelu_exact(double x, unsigned want, double *out)
     out[ENG_OUT_D2Y] = -0.0;
     return;
   }
+  if (x > 40) { /* Phi(x) = 1 and phi(x) < 2^-1100: y = x, y' = 1, y'' = -0 */
+    out[ENG_OUT_Y] = x;
+    out[ENG_OUT_DY] = 1;
+    out[ENG_OUT_D2Y] = -0.0;
+    return;
+  }
   h = half_gauss(x);
   phi_h = INV_SQRT_2PI * h; /* phi(x) = phi_h h */
   if (x < -26) {
+    /* e^(-x^2/2) F = exp_mul(-x^2/2, F), one exp of a two-word argument */
     double ex = erfcx_tail(x);
-    out[ENG_OUT_Y] = ((x / 2) * ex * h) * h;
-    out[ENG_OUT_DY] = ((ex / 2 + x * INV_SQRT_2PI) * h) * h;
-    out[ENG_OUT_D2Y] = (fma(-x, x, 2) * phi_h) * h;
+    struct dd a = two_prod(x, x);
+    a.hi *= -0.5;
+    a.lo *= -0.5;
+    out[ENG_OUT_Y] = exp_mul(a, (x / 2) * ex);
+    out[ENG_OUT_DY] = exp_mul(a, ex / 2 + x * INV_SQRT_2PI);
+    out[ENG_OUT_D2Y] = exp_mul(a, fma(-x, x, 2) * INV_SQRT_2PI);
     return;
   }
   {
@@ -147,8 +159,10 @@ void eng__gelu_ew(double x, const double *p, unsigned want, double *out)
   } else if (p[0] == 1) {
     gelu_tanh(x, want, out);
   } else {
-    static const double beta = 1.702;
-    eng__swish_ew(x, &beta, want & ~ENG_WANT_DP, out);
+    /* u = 1.702 x with the decimal constant in two words */
+    struct dd u = two_prod(SIG_K_HI, x);
+    u.lo = fma(SIG_K_LO, x, u.lo);
+    eng__swish_at(x, dd_norm(u.hi, u.lo), SIG_K_HI, want & ~ENG_WANT_DP, out);
   }
 }
 
@@ -164,6 +178,12 @@ void eng__gelu_ew(double x, const double *p, unsigned want, double *out)
 void eng__mish_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
+  if (x > 40) { /* u = e^-x: T = 1 - 2u^2 + ..., y' = 1 - O(x u^2), y'' = 8 (1 - x) u^2 */
+    out[ENG_OUT_Y] = x;
+    out[ENG_OUT_DY] = 1;
+    out[ENG_OUT_D2Y] = exp_mul(dd_of(-2 * x), 8 * (1 - x));
+    return;
+  }
   if (x < -700) {
     out[ENG_OUT_Y] = exp_mul(dd_of(x), x);
     out[ENG_OUT_DY] = exp_mul(dd_of(x), 1 + x);

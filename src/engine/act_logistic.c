@@ -78,7 +78,9 @@ void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
     double oms = one_minus_2s(u.hi, L.t);
     double ds = fma(L.ds * oms, u.lo, L.ds);
     out[ENG_OUT_DY] = a * ds;
-    out[ENG_OUT_DP + 0] = x * ds;
+    /* below u = -700, s'(u) = e^u (1 + u_lo) is subnormal: x s' rounded once */
+    out[ENG_OUT_DP + 0] = fabs(u.hi) > 700 ? exp_mul(u.hi < 0 ? u : (struct dd){-u.hi, -u.lo}, x)
+                                           : x * ds;
     if (WANT(D2Y))
       out[ENG_OUT_D2Y] = a * (a * (ds * oms));
   }
@@ -109,7 +111,7 @@ void eng__tanh_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_Y] = copysign(th, x);
     out[ENG_OUT_DY] = sech2;
     if (WANT(D2Y))
-      out[ENG_OUT_D2Y] = copysign(-2 * th * sech2, x);
+      out[ENG_OUT_D2Y] = copysign(2 * th * sech2, -x);
   }
 }
 
@@ -153,6 +155,13 @@ void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_DP + 0] = 0;
     return;
   }
+  if (u.hi < -700) { /* sp(u) = s(u) = e^u to the last bit */
+    out[ENG_OUT_Y] = exp_mul(u, 1 / b);
+    out[ENG_OUT_DY] = exp_mul(u, 1);
+    out[ENG_OUT_D2Y] = exp_mul(u, b);
+    out[ENG_OUT_DP + 0] = exp_mul(u, (u.hi - 1) / b / b); /* (u - 1) e^u / b^2 */
+    return;
+  }
   L = logistic_at(u.hi);
   /* sp(u_hi + u_lo) = sp(u_hi) + s(u_hi) u_lo */
   out[ENG_OUT_Y] = fma(L.s, u.lo, softplus_u(u.hi, L.t)) / b;
@@ -163,6 +172,8 @@ void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
     double tr = L.t / (1 + L.t), g;
     g = u.hi > 0 ? -(u.hi * tr + log1p(L.t)) : u.hi * tr - log1p(L.t);
     g = fma(u.hi * L.ds, u.lo, g); /* g'(u) = u s'(u) */
+    if (u.hi > 700) /* g = -(u + 1) e^-u to the last bit, rounded once */
+      g = exp_mul((struct dd){-u.hi, -u.lo}, -(u.hi + 1) / b) * b;
     out[ENG_OUT_DP + 0] = g / b / b;
   }
 }
@@ -176,8 +187,12 @@ void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
  * keep every digit. */
 void eng__swish_ew(double x, const double *p, unsigned want, double *out)
 {
-  double b = p[0];
-  struct dd u = two_prod(b, x);
+  eng__swish_at(x, two_prod(p[0], x), p[0], want, out);
+}
+
+/* swish with u = beta x given in two words (GELU's sigmoid form passes its 1.702 x). */
+void eng__swish_at(double x, struct dd u, double b, unsigned want, double *out)
+{
   struct logistic L;
 
   if (!isfinite(u.hi)) { /* beta x overflowed: x or 0 */
@@ -188,6 +203,13 @@ void eng__swish_ew(double x, const double *p, unsigned want, double *out)
     return;
   }
   L = logistic_at(u.hi);
+  if (u.hi < -700) { /* s(u) = s'(u) = e^u to the last bit: products rounded once */
+    out[ENG_OUT_Y] = exp_mul(u, x);
+    out[ENG_OUT_DY] = exp_mul(u, 1 + u.hi);
+    out[ENG_OUT_D2Y] = exp_mul(u, b * (2 + u.hi));
+    out[ENG_OUT_DP + 0] = exp_mul(u, x * x);
+    return;
+  }
   out[ENG_OUT_Y] = x * fma(L.ds, u.lo, L.s);
   if (want & (ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP)) {
     double oms = one_minus_2s(u.hi, L.t);
@@ -198,7 +220,7 @@ void eng__swish_ew(double x, const double *p, unsigned want, double *out)
     }
     if (WANT(D2Y)) {
       double g1;
-      if (!taylor_eval(&eng__swish_g1, u, &g1))
+      if (!taylor_eval(&eng__swish_g1, u, &g1) && !taylor_eval(&eng__swish_g1b, u, &g1))
         g1 = ds * fma(u.hi, oms, 2);
       out[ENG_OUT_D2Y] = b * g1;
     }
@@ -207,6 +229,16 @@ void eng__swish_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* -------------------------------------------------------------- tanhshrink */
+
+/* -c_n for n = 2 .. 23 of tanh x = sum c_n x^(2n-1), from the Bernoulli numbers */
+#define TANHSHRINK_SERIES \
+  0.3333333333333333, -0.13333333333333333, 0.05396825396825397, -0.021869488536155203, \
+  0.008863235529902197, -0.003592128036572481, 0.0014558343870513183, -0.000590027440945586, \
+  0.00023912911424355248, -9.691537956929451e-05, 3.927832388331683e-05, -1.5918905069328964e-05, \
+  6.451689215655431e-06, -2.6147711512907546e-06, 1.0597268320104654e-06, -4.294911078273806e-07, \
+  1.7406618963571648e-07, -7.054636946400968e-08, 2.859136662305254e-08, -1.1587644432798853e-08, \
+  4.6962953982309016e-09, -1.903336833931276e-09,
+
 
 /* y = x - tanh x, y' = tanh^2 x, y'' = 2 tanh(x) sech^2(x).
  * y cancels for small |x|: below 2^-26 the series x^3/3 - 2x^5/15; up to 1.5, tanh in
@@ -221,6 +253,17 @@ void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_DY] = x2;
     out[ENG_OUT_D2Y] = 2 * x;
     return;
+  }
+  if (ax < 0.6 && WANT(Y)) {
+    /* x - tanh x = sum_{n>=2} -c_n x^(2n-1), c_n the tanh series coefficients
+     * 2^(2n) (2^(2n) - 1) B_(2n) / (2n)!; ratio (x / (pi/2))^2 < 0.146 per term,
+     * 22 terms reach 2^-60 at 0.6 */
+    static const double c[22] = {TANHSHRINK_SERIES};
+    double x2 = x * x, acc = c[21];
+    for (int i = 20; i >= 0; i--)
+      acc = fma(acc, x2, c[i]);
+    out[ENG_OUT_Y] = x * x2 * acc;
+    want &= ~ENG_WANT_Y;
   }
   {
     double m = expm1(-2 * ax), t = exp(-2 * ax);
@@ -243,7 +286,7 @@ void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
       out[ENG_OUT_Y] = copysign(ax - th, x);
     }
   }
-  out[ENG_OUT_DY] = th * th;
+  out[ENG_OUT_DY] = ax > 1 ? 1 - sech2 : th * th; /* tanh^2 = 1 - sech^2, exact there */
   out[ENG_OUT_D2Y] = copysign(2 * th * sech2, x);
 }
 

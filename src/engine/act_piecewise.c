@@ -40,6 +40,13 @@ void eng__hard_sigmoid_ew(double x, const double *p, unsigned want, double *out)
 {
   double t = fma(p[0], x, p[1]);
   int inside = t > 0 && t < 1;
+  if (t == 0 || t == 1) {
+    /* the rounded value sits on a corner: the exact slope x + offset may be just
+     * inside; its residual (TwoProduct, TwoSum) has the sign that decides */
+    struct dd pr = two_prod(p[0], x), sm = two_sum(pr.hi, p[1]);
+    double res = (sm.hi - t) + (sm.lo + pr.lo);
+    inside = t == 0 ? res > 0 : res < 0;
+  }
   (void)want;
   out[ENG_OUT_Y] = t <= 0 ? 0 : t >= 1 ? 1 : t;
   out[ENG_OUT_DY] = inside ? p[0] : 0;

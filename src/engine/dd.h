@@ -158,10 +158,14 @@ static inline double exp_mul(struct dd a, double f)
 {
   static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
   double e;
-  if (a.hi > -700 || f == 0)
-    return f * (exp(a.hi) * (1 + a.lo));
+  if (a.hi > -700 || f == 0) {
+    e = exp(a.hi) * (1 + a.lo);
+    return e == 0 ? copysign(0.0, f) : f * e; /* e = 0: no 0 inf */
+  }
   a = dd_add(a, dd_add_d(dd_mul_d(dd_of(600), ln2_hi), 600 * ln2_lo));
   e = exp(a.hi) * (1 + a.lo);
+  if (e == 0)
+    return copysign(0.0, f);
   return ldexp(e * f, -600);
 }
 

@@ -7,6 +7,7 @@
 #ifndef NEUROND_ENGINE_INTERNAL_H
 #define NEUROND_ENGINE_INTERNAL_H
 
+#include "dd.h"
 #include "engine.h"
 
 /* act_piecewise.c: piecewise-linear and rational functions. */
@@ -31,6 +32,8 @@ eng_ew_fn eng__tanh_ew;
 eng_ew_fn eng__log_sigmoid_ew;
 eng_ew_fn eng__softplus_ew;       /* p: beta */
 eng_ew_fn eng__swish_ew;          /* p: beta */
+/* swish at u = beta x given in two words */
+void eng__swish_at(double x, struct dd u, double beta, unsigned want, double *out);
 eng_ew_fn eng__tanhshrink_ew;
 eng_ew_fn eng__squareplus_ew;     /* p: b */
 

@@ -39,7 +39,8 @@ static inline int taylor_eval(const struct taylor *t, struct dd u, double *out)
 
 /* The series (taylor_data.c). */
 extern const struct taylor eng__swish_g0;    /* swish'(u) at its zero u = -1.2785 */
-extern const struct taylor eng__swish_g1;    /* d/du swish'(u) at u = -2.3994 */
+extern const struct taylor eng__swish_g1;    /* swish''(u) at u = -2.3994 */
+extern const struct taylor eng__swish_g1b;   /* and at u = 2.3994 */
 extern const struct taylor eng__gelu_d1;     /* gelu'(x), exact form, at -0.7518 */
 extern const struct taylor eng__gelu_tanh_d1;
 extern const struct taylor eng__gelu_tanh_d2a; /* gelu''(x), tanh form, negative zero */

@@ -68,3 +68,99 @@ double mpref_root(const struct mpref *r, const double *p, int which, double lo, 
   }
   return lo;
 }
+
+/* ============================================================ Jet references */
+
+#include "mpref_common.h"
+
+static long bexp(double v)
+{
+  int e;
+  if (v == 0 || !isfinite(v))
+    return 0;
+  frexp(v, &e);
+  return e < 0 ? -e : e;
+}
+
+int mpref_eval(formula_fn *f, unsigned nparams, unsigned learnable, mpfr_t *out, double x,
+               const double *p, unsigned want)
+{
+  long e = bexp(x);
+  mpfr_prec_t prec;
+  struct jet X, Y, P[ENG_MAX_PARAMS];
+  struct jet *pp[ENG_MAX_PARAMS];
+
+  double scale = fabs(x) > 1 ? fabs(x) : 1;
+  for (unsigned j = 0; j < nparams; j++) {
+    e += bexp(p[j]);
+    if (fabs(p[j]) > 1)
+      scale *= fabs(p[j]);
+  }
+  /* results like u s(u) - softplus(u) are e^-u below their terms: 1.5 |u| bits more */
+  prec = 384 + 2 * e + (mpfr_prec_t)(1.5 * (scale < 2400 ? scale : 2400));
+
+  if (want & (ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_D2Y)) {
+    jet_begin(3, prec);
+    jet_init(&X);
+    jet_init(&Y);
+    jet_var_d(&X, x);
+    for (unsigned j = 0; j < nparams; j++) {
+      jet_init(&P[j]);
+      jet_const_d(&P[j], p[j]);
+      pp[j] = &P[j];
+    }
+    f(&Y, &X, pp, x, p);
+    mpfr_set(out[ENG_OUT_Y], Y.c[0], MPFR_RNDN);
+    mpfr_set(out[ENG_OUT_DY], Y.c[1], MPFR_RNDN);
+    mpfr_mul_ui(out[ENG_OUT_D2Y], Y.c[2], 2, MPFR_RNDN);
+    for (unsigned j = 0; j < nparams; j++)
+      jet_clear(&P[j]);
+    jet_clear(&X);
+    jet_clear(&Y);
+  }
+  if (want & ENG_WANT_DP) {
+    for (unsigned v = 0; v < nparams; v++) {
+      if (!(learnable & (1u << v)))
+        continue;
+      jet_begin(2, prec);
+      jet_init(&X);
+      jet_init(&Y);
+      jet_const_d(&X, x);
+      for (unsigned j = 0; j < nparams; j++) {
+        jet_init(&P[j]);
+        if (j == v)
+          jet_var_d(&P[j], p[j]);
+        else
+          jet_const_d(&P[j], p[j]);
+        pp[j] = &P[j];
+      }
+      f(&Y, &X, pp, x, p);
+      mpfr_set(out[ENG_OUT_DP + v], Y.c[1], MPFR_RNDN);
+      for (unsigned j = 0; j < nparams; j++)
+        jet_clear(&P[j]);
+      jet_clear(&X);
+      jet_clear(&Y);
+    }
+  }
+  return 0;
+}
+
+size_t mpref_zero_points(const struct mpref *r, const double *p, double lo, double hi,
+                         double step, const double *kinks, size_t nkinks, double *pts,
+                         size_t count, size_t cap)
+{
+  static const int which[3] = {ENG_OUT_Y, ENG_OUT_DY, ENG_OUT_D2Y};
+  for (size_t i = 0; i < nkinks; i++)
+    count = mpref_around(kinks[i], 3, pts, count, cap);
+  for (int w = 0; w < 3; w++) {
+    int prev = ref_sign(r, p, which[w], lo);
+    for (double x = lo + step; x <= hi; x += step) {
+      int s = ref_sign(r, p, which[w], x);
+      if (s != 0 && prev != 0 && s != prev)
+        count = mpref_around(mpref_root(r, p, which[w], x - step, x), 3, pts, count, cap);
+      if (s != 0)
+        prev = s;
+    }
+  }
+  return count;
+}
