@@ -79,7 +79,7 @@ void eng__celu_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_DP + 0] = 0;
     return;
   }
-  if (!isfinite(x / a) || x / a < -746) { /* e^(x/alpha) is 0: the plateau */
+  if (!isfinite(x / a)) { /* x / alpha overflowed to -inf: the plateau */
     out[ENG_OUT_Y] = -a;
     out[ENG_OUT_DY] = 0;
     out[ENG_OUT_D2Y] = 0;
@@ -100,7 +100,7 @@ void eng__celu_ew(double x, const double *p, unsigned want, double *out)
     double ec = fma(e, vlo, e), mc = fma(e, vlo, m);
     out[ENG_OUT_Y] = a * mc;
     out[ENG_OUT_DY] = ec;
-    out[ENG_OUT_D2Y] = ec / a;
+    out[ENG_OUT_D2Y] = v < -700 ? exp_mul((struct dd){v, vlo}, 1 / a) : ec / a;
     if (fabs(v) < 2) {
       /* sum_{n>=2} (1 - n) v^n / n!, Horner from the top, then a first-order
        * correction for vlo: d/dv (e^v - 1 - v e^v) = -v e^v */

@@ -91,11 +91,16 @@ static void gelu_exact(double x, unsigned want, double *out)
     Phi = e / 2;
   }
   out[ENG_OUT_Y] = x * Phi;
-  if (WANT(DY)) {
-    if (!taylor_eval(&eng__gelu_d1, dd_of(x), &out[ENG_OUT_DY]))
-      out[ENG_OUT_DY] = fma(x * phi_h, h, Phi);
+  {
+    struct dd a = two_prod(x, x); /* -x^2/2 in two words, for phi = exp_mul(a, ...) */
+    a.hi *= -0.5;
+    a.lo *= -0.5;
+    if (WANT(DY)) {
+      if (!taylor_eval(&eng__gelu_d1, dd_of(x), &out[ENG_OUT_DY]))
+        out[ENG_OUT_DY] = Phi + exp_mul(a, x * INV_SQRT_2PI);
+    }
+    out[ENG_OUT_D2Y] = exp_mul(a, fma(-x, x, 2) * INV_SQRT_2PI);
   }
-  out[ENG_OUT_D2Y] = (fma(-x, x, 2) * phi_h) * h;
 }
 
 /* The logistic function and its derivative at w = w_hi + w_lo (first order in w_lo). */
@@ -128,6 +133,22 @@ static void gelu_tanh(double x, unsigned want, double *out)
     out[ENG_OUT_Y] = x > 0 ? x : -0.0;
     out[ENG_OUT_DY] = x > 0 ? 1 : -0.0;
     out[ENG_OUT_D2Y] = x > 0 ? 0 : -0.0;
+    return;
+  }
+  if (w.hi > 700) {
+    /* s(w) = 1 - e^-w, s' = e^-w, s'' = -e^-w to the last bit: y = x, y' = 1, and
+     * y'' = e^-w (2 w' + x w'' - x w'^2), rounded once */
+    double wp1 = TWO_C_HI * fma(3 * K_HI, x2.hi, 1);
+    out[ENG_OUT_Y] = x;
+    out[ENG_OUT_DY] = 1;
+    out[ENG_OUT_D2Y] = exp_mul((struct dd){-w.hi, -w.lo},
+                               2 * wp1 + x * (6 * TWO_C_HI * K_HI * x) - x * wp1 * wp1);
+    return;
+  }
+  if (w.hi < -800) {
+    out[ENG_OUT_Y] = -0.0;
+    out[ENG_OUT_DY] = -0.0;
+    out[ENG_OUT_D2Y] = -0.0;
     return;
   }
   wp = TWO_C_HI * fma(3 * K_HI, x2.hi, 1);

@@ -24,7 +24,7 @@
  *   ds   = sigmoid'(u) = t / (1 + t)^2,
  * each within about 1.5 ULP (the error e of 1 + t is carried to first order). */
 struct logistic {
-  double s, sc, ds, t;
+  double s, sc, ds, t, r; /* r = 1 / (1 + t) */
 };
 
 static inline struct logistic logistic_at(double u)
@@ -35,6 +35,7 @@ static inline struct logistic logistic_at(double u)
   double r = 1 / d.hi;
   r = fma(-r * d.lo, r, r); /* 1 / (1 + t), carrying the rounding of 1 + t */
   L.t = t;
+  L.r = r;
   L.ds = t * r * r;
   if (u >= 0) {
     L.s = r;
@@ -71,6 +72,16 @@ void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_DP + 0] = 0;
     return;
   }
+  if (fabs(u.hi) > 700 && (want & ~ENG_WANT_Y)) {
+    /* s'(u) = e^-|u| (1 - 2 e^-|u| ...) is e^-|u| to the last bit, and subnormal:
+     * every product with it is rounded once by exp_mul */
+    struct dd nu = u.hi < 0 ? u : (struct dd){-u.hi, -u.lo};
+    out[ENG_OUT_Y] = u.hi < 0 ? exp_mul(u, 1) : 1;
+    out[ENG_OUT_DY] = exp_mul(nu, a);
+    out[ENG_OUT_D2Y] = exp_mul(nu, u.hi < 0 ? a * a : -a * a);
+    out[ENG_OUT_DP + 0] = exp_mul(nu, x);
+    return;
+  }
   L = logistic_at(u.hi);
   /* s(u_hi + u_lo) = s + s' u_lo; s'(u_hi + u_lo) = s' (1 + (1 - 2s) u_lo) */
   out[ENG_OUT_Y] = fma(L.ds, u.lo, L.s);
@@ -81,8 +92,14 @@ void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
     /* below u = -700, s'(u) = e^u (1 + u_lo) is subnormal: x s' rounded once */
     out[ENG_OUT_DP + 0] = fabs(u.hi) > 700 ? exp_mul(u.hi < 0 ? u : (struct dd){-u.hi, -u.lo}, x)
                                            : x * ds;
-    if (WANT(D2Y))
-      out[ENG_OUT_D2Y] = a * (a * (ds * oms));
+    if (WANT(D2Y)) {
+      /* s'' = t (1 - t) r^3 sign: the product in two words, rounded once */
+      double omt = -expm1(-fabs(u.hi));
+      struct dd q = dd_mul(two_prod(L.t, omt), dd_mul(two_prod(L.r, L.r), dd_of(L.r)));
+      double d2 = u.hi >= 0 ? -(q.hi + q.lo) : q.hi + q.lo;
+      d2 = fma(-2 * L.ds * L.ds + d2 * oms, u.lo, d2); /* the third derivative times u_lo */
+      out[ENG_OUT_D2Y] = (a * a == 1) ? d2 : dd_mul_d(two_prod(a, a), d2).hi;
+    }
   }
 }
 
@@ -163,6 +180,10 @@ void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
     return;
   }
   L = logistic_at(u.hi);
+  if (u.hi > 700 && WANT(D2Y)) { /* beta s'(u), s'(u) = e^-u subnormal */
+    out[ENG_OUT_D2Y] = exp_mul((struct dd){-u.hi, -u.lo}, b);
+    want &= ~ENG_WANT_D2Y;
+  }
   /* sp(u_hi + u_lo) = sp(u_hi) + s(u_hi) u_lo */
   out[ENG_OUT_Y] = fma(L.s, u.lo, softplus_u(u.hi, L.t)) / b;
   out[ENG_OUT_DY] = fma(L.ds, u.lo, L.s);
@@ -200,6 +221,14 @@ void eng__swish_at(double x, struct dd u, double b, unsigned want, double *out)
     out[ENG_OUT_DY] = u.hi > 0 ? 1 : 0;
     out[ENG_OUT_D2Y] = 0;
     out[ENG_OUT_DP + 0] = 0;
+    return;
+  }
+  if (u.hi > 700) { /* s = 1, s' = e^-u: y = x, y' = 1, y'' = b (2 - u) e^-u */
+    struct dd nu = {-u.hi, -u.lo};
+    out[ENG_OUT_Y] = x;
+    out[ENG_OUT_DY] = 1;
+    out[ENG_OUT_D2Y] = exp_mul(nu, b * (2 - u.hi));
+    out[ENG_OUT_DP + 0] = exp_mul(nu, x * x);
     return;
   }
   L = logistic_at(u.hi);
@@ -254,7 +283,7 @@ void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
     out[ENG_OUT_D2Y] = 2 * x;
     return;
   }
-  if (ax < 0.6 && WANT(Y)) {
+  if (ax < 0.6) {
     /* x - tanh x = sum_{n>=2} -c_n x^(2n-1), c_n the tanh series coefficients
      * 2^(2n) (2^(2n) - 1) B_(2n) / (2n)!; ratio (x / (pi/2))^2 < 0.146 per term,
      * 22 terms reach 2^-60 at 0.6 */
@@ -263,7 +292,11 @@ void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
     for (int i = 20; i >= 0; i--)
       acc = fma(acc, x2, c[i]);
     out[ENG_OUT_Y] = x * x2 * acc;
-    want &= ~ENG_WANT_Y;
+    th = ax - ax * x2 * acc; /* tanh|x| to half an ULP: the series term is small */
+    sech2 = 1 - th * th;
+    out[ENG_OUT_DY] = th * th;
+    out[ENG_OUT_D2Y] = copysign(2 * th * sech2, x);
+    return;
   }
   {
     double m = expm1(-2 * ax), t = exp(-2 * ax);

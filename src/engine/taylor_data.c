@@ -21,9 +21,9 @@ const struct taylor eng__swish_g0 = {
   },
 };
 
-/* swish''(u): zero at -2.3993572805154675, |h| < 0.6, 34 terms; last term / sum at the edges: 3.1e-25 */
+/* swish''(u): zero at -2.3993572805154675, |h| < 1, 40 terms; last term / sum at the edges: 6.1e-21 */
 const struct taylor eng__swish_g1 = {
-  -0x1.331e23ad9de11p+1, -0x1.a9c55ef03c74ap-53, 0.6, 34,
+  -0x1.331e23ad9de11p+1, -0x1.a9c55ef03c74ap-53, 1, 40,
   {
    0x1.76e8b4eb0ea41p-4, 0x1.388203715b23ep-4, 0x1.706e66bf3603bp-6,
    -0x1.e178d8d2391d6p-10, -0x1.fa4e9f742fa77p-9, -0x1.662f848d6c11cp-10,
@@ -36,13 +36,15 @@ const struct taylor eng__swish_g1 = {
    -0x1.a902a46c66e92p-45, -0x1.a13ef1c03e4a7p-46, -0x1.2acf94aebda29p-48,
    0x1.8982d8d4ca33ap-52, 0x1.df97112d313e5p-52, 0x1.00c32670c492cp-53,
    0x1.c79c34f868d41p-58, -0x1.be0bd1a099e2p-58, -0x1.644406d372253p-59,
-   -0x1.9dd827212615dp-62,
+   -0x1.9dd827212615dp-62, 0x1.173935c4a3453p-64, 0x1.a16fe45b1b6d4p-65,
+   0x1.7d6e0a5ead8c7p-67, 0x1.2f5e19a4e62d5p-73, -0x1.97b2e896b8427p-71,
+   -0x1.11a22e15f59bep-72,
   },
 };
 
-/* swish''(u): zero at 2.3993572805154675, |h| < 0.6, 34 terms; last term / sum at the edges: 3.1e-25 */
+/* swish''(u): zero at 2.3993572805154675, |h| < 1, 40 terms; last term / sum at the edges: 6.1e-21 */
 const struct taylor eng__swish_g1b = {
-  0x1.331e23ad9de11p+1, 0x1.a9c55ef03c74ap-53, 0.6, 34,
+  0x1.331e23ad9de11p+1, 0x1.a9c55ef03c74ap-53, 1, 40,
   {
    -0x1.76e8b4eb0ea41p-4, 0x1.388203715b23ep-4, -0x1.706e66bf3603bp-6,
    -0x1.e178d8d2391d6p-10, 0x1.fa4e9f742fa77p-9, -0x1.662f848d6c11cp-10,
@@ -55,13 +57,15 @@ const struct taylor eng__swish_g1b = {
    0x1.a902a46c66e92p-45, -0x1.a13ef1c03e4a7p-46, 0x1.2acf94aebda29p-48,
    0x1.8982d8d4ca33ap-52, -0x1.df97112d313e5p-52, 0x1.00c32670c492cp-53,
    -0x1.c79c34f868d41p-58, -0x1.be0bd1a099e2p-58, 0x1.644406d372253p-59,
-   -0x1.9dd827212615dp-62,
+   -0x1.9dd827212615dp-62, -0x1.173935c4a3453p-64, 0x1.a16fe45b1b6d4p-65,
+   -0x1.7d6e0a5ead8c7p-67, 0x1.2f5e19a4e62d5p-73, 0x1.97b2e896b8427p-71,
+   -0x1.11a22e15f59bep-72,
   },
 };
 
-/* gelu'(x), exact form: zero at -0.75179152469356447, |h| < 0.3, 34 terms; last term / sum at the edges: 7.7e-37 */
+/* gelu'(x), exact form: zero at -0.75179152469356447, |h| < 0.7, 40 terms; last term / sum at the edges: 4.4e-30 */
 const struct taylor eng__gelu_d1 = {
-  -0x1.80ead197f00b4p-1, 0x1.13e74c58cada8p-56, 0.3, 34,
+  -0x1.80ead197f00b4p-1, 0x1.13e74c58cada8p-56, 0.7, 40,
   {
    0x1.b9d98fa5a3215p-2, 0x1.8d9a941de3ac5p-2, -0x1.2a2ef9bb865aep-6,
    -0x1.d2fa4c17c7e84p-4, -0x1.e4088244f901dp-7, 0x1.3e346def42057p-6,
@@ -74,13 +78,15 @@ const struct taylor eng__gelu_d1 = {
    -0x1.37338ebd7f2d7p-43, -0x1.d20f461f1addp-46, 0x1.49e44a494a614p-48,
    0x1.36fda84149624p-50, -0x1.3773d06291112p-53, -0x1.75ade337641efp-55,
    0x1.02dc3a5c596fap-58, 0x1.99581ee1708a3p-60, -0x1.6f43f9952cbacp-64,
-   -0x1.9c83a6dd78029p-65,
+   -0x1.9c83a6dd78029p-65, 0x1.9629095e21d24p-70, 0x1.810fcd6b5c0cap-70,
+   -0x1.b704fa9c5ac44p-77, -0x1.4ebbe5c632211p-75, -0x1.c9d5c78f9d758p-82,
+   0x1.1026fa85b89fp-80,
   },
 };
 
-/* gelu'(x), tanh form: zero at -0.75246142207101629, |h| < 0.3, 34 terms; last term / sum at the edges: 7.1e-32 */
+/* gelu'(x), tanh form: zero at -0.75246142207101629, |h| < 0.6, 40 terms; last term / sum at the edges: 3.8e-25 */
 const struct taylor eng__gelu_tanh_d1 = {
-  -0x1.81429f9e97e4dp-1, 0x1.4f523ed77dbdcp-55, 0.3, 34,
+  -0x1.81429f9e97e4dp-1, 0x1.4f523ed77dbdcp-55, 0.6, 40,
   {
    0x1.b8bacd2c96b91p-2, 0x1.8cd1a2b2fff33p-2, -0x1.029615edb077ap-6,
    -0x1.d2b77346470abp-4, -0x1.104a83edc0ddcp-6, 0x1.427996dc249cep-6,
@@ -93,13 +99,15 @@ const struct taylor eng__gelu_tanh_d1 = {
    -0x1.0b9b7346e9899p-32, 0x1.28d47a986897p-36, 0x1.2a7c39c30fc6p-35,
    -0x1.d6321bcda15dfp-40, -0x1.53b9863442cf3p-38, 0x1.192d1499ee4eap-43,
    0x1.86ac80a268779p-41, 0x1.fa7c5a99867e4p-49, -0x1.bc4d194d71e9p-44,
-   -0x1.23494d518ccb2p-48,
+   -0x1.23494d518ccb2p-48, 0x1.ed389afe9cb34p-47, 0x1.338ff57994174p-50,
+   -0x1.0b584bff5b4f9p-49, -0x1.e6e522da5bfc9p-53, 0x1.1d7d44c71a149p-52,
+   0x1.534e48b71d809p-55,
   },
 };
 
-/* gelu''(x), tanh form: zero at -1.4185040087908283, |h| < 0.3, 34 terms; last term / sum at the edges: 1.9e-30 */
+/* gelu''(x), tanh form: zero at -1.4185040087908283, |h| < 0.8, 40 terms; last term / sum at the edges: 1.8e-19 */
 const struct taylor eng__gelu_tanh_d2a = {
-  -0x1.6b23142700629p+0, -0x1.750d2fad2c04bp-54, 0.3, 34,
+  -0x1.6b23142700629p+0, -0x1.750d2fad2c04bp-54, 0.8, 40,
   {
    0x1.a360c3e39b758p-2, 0x1.ba73788e0f42ep-2, 0x1.0bae229791eaap-7,
    -0x1.49ec14523aa05p-3, -0x1.d0e682b09898dp-5, 0x1.4842653d453b1p-6,
@@ -112,13 +120,15 @@ const struct taylor eng__gelu_tanh_d2a = {
    -0x1.d5f4617f93646p-35, 0x1.4aa0f56509042p-32, 0x1.30d8d2ad1be9p-34,
    -0x1.ea563336ae6aep-36, -0x1.0dc464529dd35p-36, 0x1.a77e2957a4916p-41,
    0x1.3ff066fe4dfe2p-39, 0x1.9192fff465132p-42, -0x1.0e6f1b3a661e1p-42,
-   -0x1.b6b3a036b932cp-44,
+   -0x1.b6b3a036b932cp-44, 0x1.d8ae689dfa4b3p-47, 0x1.1e9155b602056p-46,
+   0x1.9b2cc15355d05p-50, -0x1.0cd06bd5ffe93p-49, -0x1.4735dfaa8c147p-51,
+   0x1.3be9068b73f76p-53,
   },
 };
 
-/* gelu''(x), tanh form: zero at 1.4185040087908283, |h| < 0.3, 34 terms; last term / sum at the edges: 1.9e-30 */
+/* gelu''(x), tanh form: zero at 1.4185040087908283, |h| < 0.5, 40 terms; last term / sum at the edges: 1.2e-27 */
 const struct taylor eng__gelu_tanh_d2b = {
-  0x1.6b23142700629p+0, 0x1.750d2fad2c04bp-54, 0.3, 34,
+  0x1.6b23142700629p+0, 0x1.750d2fad2c04bp-54, 0.5, 40,
   {
    -0x1.a360c3e39b758p-2, 0x1.ba73788e0f42ep-2, -0x1.0bae229791eaap-7,
    -0x1.49ec14523aa05p-3, 0x1.d0e682b09898dp-5, 0x1.4842653d453b1p-6,
@@ -131,13 +141,15 @@ const struct taylor eng__gelu_tanh_d2b = {
    0x1.d5f4617f93646p-35, 0x1.4aa0f56509042p-32, -0x1.30d8d2ad1be9p-34,
    -0x1.ea563336ae6aep-36, 0x1.0dc464529dd35p-36, 0x1.a77e2957a4916p-41,
    -0x1.3ff066fe4dfe2p-39, 0x1.9192fff465132p-42, 0x1.0e6f1b3a661e1p-42,
-   -0x1.b6b3a036b932cp-44,
+   -0x1.b6b3a036b932cp-44, -0x1.d8ae689dfa4b3p-47, 0x1.1e9155b602056p-46,
+   -0x1.9b2cc15355d05p-50, -0x1.0cd06bd5ffe93p-49, 0x1.4735dfaa8c147p-51,
+   0x1.3be9068b73f76p-53,
   },
 };
 
-/* mish'(x): zero at -1.1924312145154952, |h| < 0.35, 34 terms; last term / sum at the edges: 3.0e-29 */
+/* mish'(x): zero at -1.1924312145154952, |h| < 0.9, 40 terms; last term / sum at the edges: 2.4e-18 */
 const struct taylor eng__mish_d1 = {
-  -0x1.31432c0d12d84p+0, -0x1.bf319154da21p-55, 0.35, 34,
+  -0x1.31432c0d12d84p+0, -0x1.bf319154da21p-55, 0.9, 40,
   {
    0x1.115acb42500bbp-2, 0x1.a34a251d8ad7bp-3, 0x1.574f121a868dbp-5,
    -0x1.4c222fe64d4fbp-6, -0x1.03369d4ac90fap-6, -0x1.b87ddfb51b745p-9,
@@ -150,13 +162,15 @@ const struct taylor eng__mish_d1 = {
    -0x1.2a3aaa1a31e2cp-35, 0x1.636c45500acfep-37, 0x1.3172f15da1172p-37,
    0x1.2afb1220b8b14p-39, -0x1.68ad028523b7cp-42, -0x1.d3a97c952957ep-42,
    -0x1.16118d9ec42p-43, 0x1.c8a7a540e16b8p-48, 0x1.5822f7f658be1p-46,
-   0x1.e98c15c9f51d3p-48,
+   0x1.e98c15c9f51d3p-48, 0x1.752d071b3111dp-53, -0x1.e578eeca2b4dcp-51,
+   -0x1.9c66f434edaa2p-52, -0x1.1a2b5624cae3fp-55, 0x1.4602e0626234cp-55,
+   0x1.4ea2ed8c2ec55p-56,
   },
 };
 
-/* mish''(x): zero at -2.256376396360793, |h| < 0.35, 34 terms; last term / sum at the edges: 3.9e-32 */
+/* mish''(x): zero at -2.256376396360793, |h| < 0.8, 40 terms; last term / sum at the edges: 6.1e-23 */
 const struct taylor eng__mish_d2a = {
-  -0x1.20d0f116eb001p+1, -0x1.ed98c925498a2p-54, 0.35, 34,
+  -0x1.20d0f116eb001p+1, -0x1.ed98c925498a2p-54, 0.8, 40,
   {
    0x1.bd7543d635e3fp-4, 0x1.956e15ad4977cp-4, 0x1.321192f866b01p-5,
    0x1.b79f54f639c0dp-9, -0x1.fa00ae6565a08p-9, -0x1.451146d7c7c26p-9,
@@ -169,13 +183,15 @@ const struct taylor eng__mish_d2a = {
    -0x1.3c93813fb0181p-41, 0x1.d9f8f5a5ade67p-44, 0x1.c494c09d6e614p-44,
    0x1.4106c7e33e6f7p-45, 0x1.e68d572fe9655p-48, -0x1.25ed55b06798p-52,
    -0x1.a8943bb43741bp-51, -0x1.620c148c3e63bp-52, -0x1.43d262430fe59p-54,
-   -0x1.f9331cf61168ep-59,
+   -0x1.f9331cf61168ep-59, 0x1.65ae5b64962f9p-58, 0x1.6ca023bdf29e6p-59,
+   0x1.86fabbb73f592p-61, 0x1.54405a01e2489p-64, -0x1.03745768b404dp-65,
+   -0x1.5ff9f330ae3f7p-66,
   },
 };
 
-/* mish''(x): zero at 1.4905711794854284, |h| < 0.35, 34 terms; last term / sum at the edges: 3.3e-27 */
+/* mish''(x): zero at 1.4905711794854284, |h| < 0.6, 40 terms; last term / sum at the edges: 7.2e-24 */
 const struct taylor eng__mish_d2b = {
-  0x1.7d9612a44004p+0, 0x1.48a1647177d43p-54, 0.35, 34,
+  0x1.7d9612a44004p+0, 0x1.48a1647177d43p-54, 0.6, 40,
   {
    -0x1.d8765d356c1afp-3, 0x1.2005f89b94e15p-2, -0x1.467b383afa813p-4,
    -0x1.11016a32bec52p-4, 0x1.eb6dcd56f7729p-5, -0x1.24b1188ea3f55p-7,
@@ -188,6 +204,8 @@ const struct taylor eng__mish_d2b = {
    -0x1.0ed7d6c081e0bp-28, -0x1.9768e4d5ab02fp-33, 0x1.91ceaffea006bp-31,
    -0x1.f9f87fd9f78e3p-33, -0x1.5fc12b698a8f8p-35, 0x1.cd83581c5d347p-35,
    -0x1.a683d1de93b5p-37, -0x1.3544200867983p-38, 0x1.f0661c0f162eep-39,
-   -0x1.282b6fb6bce3bp-41,
+   -0x1.282b6fb6bce3bp-41, -0x1.b717f6a36339bp-42, 0x1.f5d8f8d6bc199p-43,
+   -0x1.0ff2d10d47df6p-46, -0x1.14eb8eb198d09p-45, 0x1.dc193ea7edb9p-47,
+   0x1.702cf3a1bf76fp-52,
   },
 };

@@ -209,14 +209,14 @@ int main(int argc, char **argv)
   printf("/* taylor_data.c: written by tests/gen/taylor_gen.c (the command is at its top);\n"
          " * see taylor.h. Do not edit by hand. */\n#include \"taylor.h\"\n");
   emit("eng__swish_g0", "swish'(u)", f_swish, 1, -1.4, -1.2, 0.45, 34);
-  emit("eng__swish_g1", "swish''(u)", f_swish, 2, -2.5, -2.3, 0.6, 34);
-  emit("eng__swish_g1b", "swish''(u)", f_swish, 2, 2.3, 2.5, 0.6, 34);
-  emit("eng__gelu_d1", "gelu'(x), exact form", f_gelu, 1, -0.8, -0.7, 0.3, 34);
-  emit("eng__gelu_tanh_d1", "gelu'(x), tanh form", f_gelu_tanh, 1, -0.8, -0.7, 0.3, 34);
-  emit("eng__gelu_tanh_d2a", "gelu''(x), tanh form", f_gelu_tanh, 2, -1.5, -1.3, 0.3, 34);
-  emit("eng__gelu_tanh_d2b", "gelu''(x), tanh form", f_gelu_tanh, 2, 1.3, 1.5, 0.3, 34);
-  emit("eng__mish_d1", "mish'(x)", f_mish, 1, -1.3, -1.1, 0.35, 34);
-  emit("eng__mish_d2a", "mish''(x)", f_mish, 2, -2.35, -2.15, 0.35, 34);
-  emit("eng__mish_d2b", "mish''(x)", f_mish, 2, 1.4, 1.6, 0.35, 34);
+  emit("eng__swish_g1", "swish''(u)", f_swish, 2, -2.5, -2.3, 1.0, 40);
+  emit("eng__swish_g1b", "swish''(u)", f_swish, 2, 2.3, 2.5, 1.0, 40);
+  emit("eng__gelu_d1", "gelu'(x), exact form", f_gelu, 1, -0.8, -0.7, 0.7, 40);
+  emit("eng__gelu_tanh_d1", "gelu'(x), tanh form", f_gelu_tanh, 1, -0.8, -0.7, 0.6, 40);
+  emit("eng__gelu_tanh_d2a", "gelu''(x), tanh form", f_gelu_tanh, 2, -1.5, -1.3, 0.8, 40);
+  emit("eng__gelu_tanh_d2b", "gelu''(x), tanh form", f_gelu_tanh, 2, 1.3, 1.5, 0.5, 40);
+  emit("eng__mish_d1", "mish'(x)", f_mish, 1, -1.3, -1.1, 0.9, 40);
+  emit("eng__mish_d2a", "mish''(x)", f_mish, 2, -2.35, -2.15, 0.8, 40);
+  emit("eng__mish_d2b", "mish''(x)", f_mish, 2, 1.4, 1.6, 0.6, 40);
   return 0;
 }
