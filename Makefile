@@ -134,7 +134,7 @@ layering:
 
 lint-openapi:
 	$(Q)if command -v npx >/dev/null 2>&1; then \
-	  npx --yes @redocly/cli@1 lint --format=stylish openapi.yaml; \
+	  npx --yes @redocly/cli@2.77.0 lint --format=stylish openapi.yaml; \
 	else echo "lint-openapi: skipped (npx not installed)"; fi
 
 run: deps $(BIN)
