@@ -279,7 +279,8 @@ int ctx_numbers(struct hctx *c, const cJSON *v, const char *ptr, unsigned max_nd
   out->shape.dim[0] = a->dim[0];
   out->shape.dim[1] = a->ndim == 2 ? a->dim[1] : 0;
   out->n = a->ndim == 2 ? a->dim[0] * a->dim[1] : a->dim[0];
-  out->v = c->doc->num + a->off;
+  /* an empty array may come with no number buffer at all: no pointer arithmetic on NULL */
+  out->v = out->n > 0 ? c->doc->num + a->off : NULL;
   for (size_t i = 0; i < out->n; i++) {
     if (!isfinite(out->v[i])) {
       if (a->ndim == 1)
