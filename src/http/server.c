@@ -21,6 +21,9 @@
 #include "http.h"
 #include "server.h"
 
+/* Body bytes read and discarded after a 413 is decided, before the connection is cut. */
+#define CUTOFF_SLACK ((size_t)1 << 20)
+
 struct server {
   struct MHD_Daemon *d;
   const struct config *cfg;
@@ -35,6 +38,7 @@ struct req {
   char *body;
   size_t len, cap;
   int too_large;        /* the body passed the limit: 413 once it ends */
+  size_t dropped;       /* body bytes discarded after the decision */
   int replied;          /* a response is queued */
   int status;           /* the status sent (0: none) */
   const char *route;    /* route pattern for metrics */
@@ -143,8 +147,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (*upload_data_size != 0) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
-    if (r->replied || r->too_large)
-      return MHD_YES; /* dropped: the reply is already decided */
+    if (r->replied || r->too_large) {
+      /* dropped: the reply is already decided. A body that goes on well past the
+       * limit (a chunked stream with no end) is cut off: the connection is closed. */
+      r->dropped += n;
+      return r->dropped > CUTOFF_SLACK ? MHD_NO : MHD_YES;
+    }
     if (n > s->cfg->max_body_bytes - r->len) {
       r->too_large = 1;
       free(r->body);
@@ -245,11 +253,10 @@ struct server *server_start(const struct config *cfg)
   if (s == NULL)
     return NULL;
   s->cfg = cfg;
-#ifdef __linux__
-  flags |= MHD_USE_EPOLL;
-#else
-  flags |= MHD_USE_AUTO;
-#endif
+  /* poll, not epoll: with libmicrohttpd 0.9.75's edge-triggered epoll, a client that
+   * sends half a body and closes at once is sometimes not seen to close, and its
+   * request stays open until the connection timeout */
+  flags |= MHD_USE_POLL;
   if (cfg->bind != NULL) {
     memset(&sin, 0, sizeof sin);
     memset(&sin6, 0, sizeof sin6);

@@ -1,0 +1,535 @@
+/*
+ * check_http_server.c: what every route shares, against the real build/neurond: the
+ * GET routes, 404/405/400/413/415, limits enforced before the body is read, many
+ * clients at once, a client that hangs up mid-body, shutdown with a request in flight,
+ * the access log and the flags.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine.h"
+#include "lib/server.h"
+#include "testutil.h"
+
+static const char *const quiet[] = {"--no-access-log", NULL};
+
+/* ========================================================== raw sockets */
+
+static int raw_connect(const struct srv *s)
+{
+  struct sockaddr_in a;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(fd, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons((unsigned short)s->port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static void raw_send(int fd, const char *s, size_t n)
+{
+  while (n > 0) {
+    ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+    ck_assert_msg(w > 0, "send: %s", strerror(errno));
+    s += w;
+    n -= (size_t)w;
+  }
+}
+
+/* Reads until the peer closes or `ms` pass; returns the bytes read (NUL-terminated). */
+static size_t raw_read(int fd, char *buf, size_t cap, int ms)
+{
+  size_t n = 0;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    long spent;
+    ssize_t r;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    if (spent >= ms || poll(&p, 1, (int)(ms - spent)) <= 0)
+      break;
+    r = recv(fd, buf + n, cap - 1 - n, 0);
+    if (r <= 0)
+      break;
+    n += (size_t)r;
+    if (n == cap - 1)
+      break;
+  }
+  buf[n] = '\0';
+  return n;
+}
+
+/* =============================================================== GETs */
+
+START_TEST(test_get_routes)
+{
+  struct srv s;
+  struct resp r;
+  cJSON *d;
+  FILE *f;
+  ck_assert_int_eq(srv_start(&s, quiet), 0);
+
+  ck_assert_int_eq(http_get(&s, "/healthz", &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_str_eq(r.body, "{\"status\":\"ok\"}");
+  resp_free(&r);
+
+  ck_assert_int_eq(http_get(&s, "/activations", &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  d = cJSON_Parse(r.body);
+  ck_assert_int_eq(cJSON_GetObjectItem(d, "count")->valueint, (int)eng_activation_count());
+  ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "activations")),
+                   (int)eng_activation_count());
+  for (const cJSON *e = cJSON_GetObjectItem(d, "activations")->child; e != NULL; e = e->next) {
+    static const char *const keys[] = {"name", "aliases", "kind", "parameters", "formula",
+                                       "derivative", "kinks", "outputs", "ulp"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+      ck_assert_msg(cJSON_GetObjectItem(e, keys[k]) != NULL, "catalog entry lacks %s", keys[k]);
+    ck_assert(cJSON_GetObjectItem(e, "ulp")->valuedouble <= 9);
+  }
+  cJSON_Delete(d);
+  resp_free(&r);
+
+  ck_assert_int_eq(http_get(&s, "/activations/silu", &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  d = cJSON_Parse(r.body);
+  ck_assert_str_eq(cJSON_GetObjectItem(d, "name")->valuestring, "swish");
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(d, "parameters"), 0),
+                                       "name")->valuestring,
+                   "beta");
+  cJSON_Delete(d);
+  resp_free(&r);
+  ck_assert_int_eq(http_get(&s, "/activations/nope", &r), 0);
+  ck_assert_int_eq(r.status, 404);
+  ck_assert_str_eq(r.ctype, "application/problem+json");
+  ck_assert(strstr(r.body, "softmax") != NULL);
+  resp_free(&r);
+
+  ck_assert_int_eq(http_get(&s, "/openapi.yaml", &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  f = fopen("openapi.yaml", "rb");
+  if (f != NULL) { /* the served document is the repository's */
+    static char file[1 << 20];
+    size_t n = fread(file, 1, sizeof file, f);
+    fclose(f);
+    ck_assert_uint_eq(n, r.len);
+    ck_assert(memcmp(file, r.body, n) == 0);
+  }
+  resp_free(&r);
+
+  /* metrics after some traffic */
+  ck_assert_int_eq(http_post_json(&s, "/activate", "{\"activation\":\"relu\",\"x\":1}", &r), 0);
+  resp_free(&r);
+  ck_assert_int_eq(http_post_json(&s, "/activate", "{\"activation\":\"nope\",\"x\":1}", &r), 0);
+  resp_free(&r);
+  ck_assert_int_eq(http_get(&s, "/metrics", &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert(strncmp(r.ctype, "text/plain", 10) == 0);
+  ck_assert_msg(strstr(r.body, "neurond_requests_total{route=\"/activate\",status=\"200\"} 1") != NULL,
+                "%s", r.body);
+  ck_assert(strstr(r.body, "neurond_requests_total{route=\"/activate\",status=\"422\"} 1") != NULL);
+  ck_assert(strstr(r.body, "neurond_request_duration_seconds_bucket{route=\"/activate\",le=\"+Inf\"} 2") !=
+            NULL);
+  ck_assert(strstr(r.body, "neurond_request_bytes_total") != NULL);
+  ck_assert(strstr(r.body, "neurond_response_bytes_total") != NULL);
+  ck_assert(strstr(r.body, "neurond_in_flight") != NULL);
+  resp_free(&r);
+
+  ck_assert_int_eq(http_req(&s, "HEAD", "/healthz", NULL, NULL, 0, &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  resp_free(&r);
+  ck_assert_int_eq(srv_stop(&s), 0);
+}
+END_TEST
+
+/* ====================================================== error classes */
+
+static void expect_status(const struct srv *s, const char *method, const char *path,
+                          const char *ctype, const char *body, long status, const char *part)
+{
+  struct resp r;
+  ck_assert_int_eq(http_req(s, method, path, ctype, body, body ? strlen(body) : 0, &r), 0);
+  ck_assert_msg(r.status == status, "%s %s: %ld, want %ld: %s", method, path, r.status, status,
+                r.body);
+  if (status >= 400) {
+    cJSON *d = cJSON_Parse(r.body);
+    ck_assert_str_eq(r.ctype, "application/problem+json");
+    ck_assert_msg(d != NULL, "problem is not JSON: %s", r.body);
+    ck_assert_int_eq(cJSON_GetObjectItem(d, "status")->valueint, status);
+    ck_assert_str_eq(cJSON_GetObjectItem(d, "type")->valuestring, "about:blank");
+    cJSON_Delete(d);
+  }
+  if (part != NULL)
+    ck_assert_msg(strstr(r.body, part) != NULL, "%s lacks %s", r.body, part);
+  resp_free(&r);
+}
+
+START_TEST(test_error_classes)
+{
+  struct srv s;
+  struct resp r;
+  static char deep[200010];
+  const char *ok = "{\"activation\":\"relu\",\"x\":[1]}";
+  ck_assert_int_eq(srv_start(&s, quiet), 0);
+
+  expect_status(&s, "GET", "/nope", NULL, NULL, 404, NULL);
+  expect_status(&s, "POST", "/activate/extra", "application/json", ok, 404, NULL);
+  ck_assert_int_eq(http_req(&s, "GET", "/activate", NULL, NULL, 0, &r), 0);
+  ck_assert_int_eq(r.status, 405);
+  ck_assert_str_eq(r.allow, "POST");
+  resp_free(&r);
+  ck_assert_int_eq(http_req(&s, "POST", "/healthz", "application/json", "{}", 2, &r), 0);
+  ck_assert_int_eq(r.status, 405);
+  ck_assert(strstr(r.allow, "GET") != NULL);
+  resp_free(&r);
+  expect_status(&s, "DELETE", "/init", NULL, NULL, 405, NULL);
+
+  /* Content-Type: JSON whatever it says, unless explicitly something else */
+  expect_status(&s, "POST", "/activate", NULL, ok, 200, NULL);
+  expect_status(&s, "POST", "/activate", "application/x-www-form-urlencoded", ok, 200, NULL);
+  expect_status(&s, "POST", "/activate", "application/json; charset=utf-8", ok, 200, NULL);
+  expect_status(&s, "POST", "/activate", "application/merge-patch+json", ok, 200, NULL);
+  expect_status(&s, "POST", "/activate", "text/plain", ok, 415, NULL);
+  expect_status(&s, "POST", "/activate", "application/xml", ok, 415, NULL);
+
+  /* invalid JSON: where parsing stopped */
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,]}", 400, "line 1");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\n\"x\":[Infinity]}", 400,
+                "line 2");
+  expect_status(&s, "POST", "/activate", NULL, "", 400, NULL);
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"re\xff\",\"x\":1}", 400, "UTF-8");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":1} x", 400, NULL);
+  memset(deep, '[', 200000);
+  deep[200000] = '\0';
+  expect_status(&s, "POST", "/activate", NULL, deep, 400, "deep");
+  expect_status(&s, "POST", "/activate", NULL, "\"just a string\"", 422, NULL);
+  expect_status(&s, "POST", "/loss", NULL, "{\"loss\":\"squared\",\"loss\":\"squared\"}", 422,
+                "duplicate");
+  expect_status(&s, "POST", "/init", NULL, "{\"scheme\":\"normal\",\"shap\":[1]}", 422, "shap");
+  ck_assert_int_eq(srv_stop(&s), 0);
+}
+END_TEST
+
+/* ================================================================ limits */
+
+START_TEST(test_limits)
+{
+  static const char *const args[] = {"--no-access-log", "--max-body-bytes", "1000",
+                                     "--max-elements", "10", NULL};
+  struct srv s;
+  char buf[4096];
+  int fd;
+  struct timespec t0, t1;
+  ck_assert_int_eq(srv_start(&s, args), 0);
+
+  /* Content-Length over the limit: 413 at once, with no body sent at all */
+  fd = raw_connect(&s);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n", 64);
+  raw_read(fd, buf, sizeof buf, 3000);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  close(fd);
+  ck_assert_msg(strncmp(buf, "HTTP/1.1 413", 12) == 0, "%s", buf);
+  ck_assert(strstr(buf, "application/problem+json") != NULL);
+  ck_assert((t1.tv_sec - t0.tv_sec) < 2);
+
+  /* chunked with no end: cut off (413 or a closed connection), not kept waiting */
+  fd = raw_connect(&s);
+  raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 64);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int i = 0; i < 3000; i++)
+    if (send(fd, "190\r\n" /* 400 bytes */
+                 "                                                                                "
+                 "                                                                                "
+                 "                                                                                "
+                 "                                                                                "
+                 "                                                                                "
+                 "\r\n",
+             5 + 400 + 2, MSG_NOSIGNAL) < 0)
+      break; /* cut off */
+  raw_read(fd, buf, sizeof buf, 3000);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  close(fd);
+  ck_assert_msg(buf[0] == '\0' || strncmp(buf, "HTTP/1.1 413", 12) == 0, "%s", buf);
+  ck_assert((t1.tv_sec - t0.tv_sec) < 3);
+  /* a finite chunked body over the limit: 413 */
+  fd = raw_connect(&s);
+  raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 64);
+  for (int i = 0; i < 4; i++)
+    raw_send(fd, "190\r\n"
+                 "                                                                                "
+                 "                                                                                "
+                 "                                                                                "
+                 "                                                                                "
+                 "                                                                                "
+                 "\r\n",
+             5 + 400 + 2);
+  raw_send(fd, "0\r\n\r\n", 5);
+  raw_read(fd, buf, sizeof buf, 3000);
+  close(fd);
+  ck_assert_msg(strncmp(buf, "HTTP/1.1 413", 12) == 0, "%s", buf);
+
+  /* more numbers than --max-elements */
+  expect_status(&s, "POST", "/activate", NULL,
+                "{\"activation\":\"relu\",\"x\":[1,2,3,4,5,6,7,8,9,10,11]}", 413, NULL);
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,2,3,4,5,6,7,8,9,10]}",
+                200, NULL);
+  expect_status(&s, "POST", "/init", NULL, "{\"scheme\":\"normal\",\"shape\":[4,4]}", 413, NULL);
+  ck_assert_int_eq(srv_stop(&s), 0);
+}
+END_TEST
+
+/* ===================================================== many clients at once */
+
+static struct srv shared;
+static int worker_fail;
+
+static void *worker(void *arg)
+{
+  long id = (long)arg;
+  char body[128], want[64];
+  for (int i = 0; i < 40; i++) {
+    struct resp r;
+    int v = (int)(id * 1000 + i);
+    snprintf(body, sizeof body, "{\"activation\":\"relu\",\"x\":[%d,-1],\"outputs\":[\"y\"]}", v);
+    snprintf(want, sizeof want, "\"y\":[%d,0]", v);
+    if (http_post_json(&shared, "/activate", body, &r) != 0 || r.status != 200 ||
+        strstr(r.body, want) == NULL)
+      __atomic_add_fetch(&worker_fail, 1, __ATOMIC_RELAXED);
+    resp_free(&r);
+  }
+  return NULL;
+}
+
+START_TEST(test_concurrency_and_hangups)
+{
+  pthread_t th[16];
+  struct resp r;
+  char buf[4096];
+  ck_assert_int_eq(srv_start(&shared, quiet), 0);
+  for (long i = 0; i < 16; i++)
+    ck_assert_int_eq(pthread_create(&th[i], NULL, worker, (void *)i), 0);
+  /* meanwhile: clients that hang up mid-body */
+  for (int i = 0; i < 20; i++) {
+    int fd = raw_connect(&shared);
+    raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"x\":[1,2", 69);
+    close(fd);
+  }
+  for (int i = 0; i < 16; i++)
+    pthread_join(th[i], NULL);
+  ck_assert_int_eq(worker_fail, 0);
+  /* nothing left in flight but this request itself */
+  for (int tries = 0;; tries++) {
+    int settled;
+    ck_assert_int_eq(http_get(&shared, "/metrics", &r), 0);
+    settled = strstr(r.body, "neurond_in_flight 1\n") != NULL;
+    if (!settled && tries == 30)
+      ck_assert_msg(0, "requests left in flight: %s", strstr(r.body, "\nneurond_in_flight ") + 1);
+    resp_free(&r);
+    if (settled)
+      break;
+    usleep(100000);
+  }
+  /* a half request keeps no one waiting: a keep-alive GET on another connection */
+  {
+    int fd = raw_connect(&shared);
+    raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", 58);
+    ck_assert_int_eq(http_get(&shared, "/healthz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    close(fd);
+  }
+  (void)buf;
+  ck_assert_int_eq(srv_stop(&shared), 0);
+}
+END_TEST
+
+/* ===================================================== idle connections */
+
+START_TEST(test_conn_timeout)
+{
+  static const char *const args[] = {"--no-access-log", "--conn-timeout", "1", NULL};
+  struct srv s;
+  char buf[256];
+  int fd;
+  struct timespec t0, t1;
+  ck_assert_int_eq(srv_start(&s, args), 0);
+  fd = raw_connect(&s);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  raw_send(fd, "POST /act", 9); /* and then nothing */
+  raw_read(fd, buf, sizeof buf, 5000);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  close(fd);
+  ck_assert_msg(t1.tv_sec - t0.tv_sec < 4, "an idle client was kept %ld s",
+                (long)(t1.tv_sec - t0.tv_sec));
+  ck_assert_int_eq(srv_stop(&s), 0);
+}
+END_TEST
+
+/* ================================================ shutdown with work in flight */
+
+START_TEST(test_sigterm_drains)
+{
+  struct srv s;
+  char buf[4096];
+  const char *head = "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 41\r\n\r\n";
+  const char *body = "{\"activation\":\"relu\",\"x\":[1,2,3,4,5,6,7]}";
+  int fd, status;
+  ck_assert_int_eq(strlen(body), 41);
+  ck_assert_int_eq(srv_start(&s, quiet), 0);
+  fd = raw_connect(&s);
+  raw_send(fd, head, strlen(head));
+  raw_send(fd, body, 20); /* the request is in flight */
+  usleep(100000);
+  kill(s.pid, SIGTERM);
+  usleep(100000);
+  /* a new connection is refused (or closed unanswered) while the old one finishes */
+  {
+    int fd2 = raw_connect(&s);
+    if (fd2 >= 0) {
+      raw_send(fd2, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 35);
+      ck_assert_int_eq(raw_read(fd2, buf, sizeof buf, 1000), 0);
+      close(fd2);
+    }
+  }
+  raw_send(fd, body + 20, 21);
+  raw_read(fd, buf, sizeof buf, 5000);
+  close(fd);
+  ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
+  ck_assert(strstr(buf, "\"y\":[1,2,3,4,5,6,7]") != NULL);
+  ck_assert_int_eq(waitpid(s.pid, &status, 0), s.pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+/* ======================================================== flags and log */
+
+static int run_bin(const char *const *argv, char *out, size_t cap)
+{
+  int pfd[2], status;
+  pid_t pid;
+  size_t n = 0;
+  ck_assert_int_eq(pipe(pfd), 0);
+  pid = fork();
+  if (pid == 0) {
+    dup2(pfd[1], 1);
+    dup2(pfd[1], 2);
+    close(pfd[0]);
+    execv(argv[0], (char *const *)(uintptr_t)argv);
+    _exit(127);
+  }
+  close(pfd[1]);
+  for (;;) {
+    ssize_t r = read(pfd[0], out + n, cap - 1 - n);
+    if (r <= 0)
+      break;
+    n += (size_t)r;
+  }
+  out[n] = '\0';
+  close(pfd[0]);
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_flags_and_access_log)
+{
+  char out[8192];
+  const char *bin = getenv("NEUROND_BIN") != NULL ? getenv("NEUROND_BIN") : "build/neurond";
+  const char *help[] = {bin, "--help", NULL};
+  const char *bad[] = {bin, "--port", "70000", NULL};
+  const char *unknown[] = {bin, "--frobnicate", NULL};
+  if (getenv("NEUROND_WRAP") != NULL)
+    return; /* flags are the binary's own; no need to run them under a wrapper */
+  ck_assert_int_eq(run_bin(help, out, sizeof out), 0);
+  ck_assert(strstr(out, "--max-body-bytes") != NULL && strstr(out, "NEUROND_PORT") != NULL);
+  ck_assert_int_ne(run_bin(bad, out, sizeof out), 0);
+  ck_assert(strstr(out, "port") != NULL);
+  ck_assert_int_ne(run_bin(unknown, out, sizeof out), 0);
+
+  /* the access log: one JSON line per request on stderr */
+  {
+    struct srv s;
+    struct resp r;
+    char path[] = "/tmp/neurond-log-XXXXXX";
+    int fd = mkstemp(path), saved = dup(2);
+    FILE *f;
+    char line[512];
+    int found = 0;
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 2); /* the child inherits it as its stderr */
+    ck_assert_int_eq(srv_start(&s, NULL), 0);
+    dup2(saved, 2);
+    close(saved);
+    ck_assert_int_eq(http_post_json(&s, "/activate", "{\"activation\":\"relu\",\"x\":1}", &r), 0);
+    resp_free(&r);
+    ck_assert_int_eq(srv_stop(&s), 0);
+    f = fdopen(fd, "r");
+    rewind(f);
+    while (fgets(line, sizeof line, f) != NULL) {
+      cJSON *d = cJSON_Parse(line);
+      if (d != NULL && cJSON_GetObjectItem(d, "path") != NULL &&
+          strcmp(cJSON_GetObjectItem(d, "path")->valuestring, "/activate") == 0) {
+        ck_assert_str_eq(cJSON_GetObjectItem(d, "method")->valuestring, "POST");
+        ck_assert_int_eq(cJSON_GetObjectItem(d, "status")->valueint, 200);
+        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(d, "us")));
+        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(d, "bytes_out")));
+        found = 1;
+      }
+      cJSON_Delete(d);
+    }
+    fclose(f);
+    unlink(path);
+    ck_assert_msg(found, "no access-log line for POST /activate");
+  }
+  /* NEUROND_* variables set what flags set */
+  {
+    struct srv s;
+    struct resp r;
+    setenv("NEUROND_MAX_ELEMENTS", "3", 1);
+    ck_assert_int_eq(srv_start(&s, quiet), 0);
+    unsetenv("NEUROND_MAX_ELEMENTS");
+    ck_assert_int_eq(http_post_json(&s, "/activate", "{\"activation\":\"relu\",\"x\":[1,2,3,4]}", &r), 0);
+    ck_assert_int_eq(r.status, 413);
+    resp_free(&r);
+    ck_assert_int_eq(srv_stop(&s), 0);
+  }
+}
+END_TEST
+
+static Suite *server_suite(void)
+{
+  Suite *s = suite_create("http_server");
+  TCase *tc = tcase_create("server");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_get_routes);
+  tcase_add_test(tc, test_error_classes);
+  tcase_add_test(tc, test_limits);
+  tcase_add_test(tc, test_concurrency_and_hangups);
+  tcase_add_test(tc, test_conn_timeout);
+  tcase_add_test(tc, test_sigterm_drains);
+  tcase_add_test(tc, test_flags_and_access_log);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+CHECK_MAIN(server_suite)
