@@ -54,6 +54,11 @@ static void raw_send(int fd, const char *s, size_t n)
   }
 }
 
+static void raw_sends(int fd, const char *s)
+{
+  raw_send(fd, s, strlen(s));
+}
+
 /* Reads until the peer closes or `ms` pass; returns the bytes read (NUL-terminated). */
 static size_t raw_read(int fd, char *buf, size_t cap, int ms)
 {
@@ -245,7 +250,7 @@ START_TEST(test_limits)
   /* Content-Length over the limit: 413 at once, with no body sent at all */
   fd = raw_connect(&s);
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n", 64);
+  raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n");
   raw_read(fd, buf, sizeof buf, 3000);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   close(fd);
@@ -255,7 +260,7 @@ START_TEST(test_limits)
 
   /* chunked with no end: cut off (413 or a closed connection), not kept waiting */
   fd = raw_connect(&s);
-  raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 64);
+  raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int i = 0; i < 3000; i++)
     if (send(fd, "190\r\n" /* 400 bytes */
@@ -274,7 +279,7 @@ START_TEST(test_limits)
   ck_assert((t1.tv_sec - t0.tv_sec) < 3);
   /* a finite chunked body over the limit: 413 */
   fd = raw_connect(&s);
-  raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 64);
+  raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
   for (int i = 0; i < 4; i++)
     raw_send(fd, "190\r\n"
                  "                                                                                "
@@ -284,7 +289,7 @@ START_TEST(test_limits)
                  "                                                                                "
                  "\r\n",
              5 + 400 + 2);
-  raw_send(fd, "0\r\n\r\n", 5);
+  raw_sends(fd, "0\r\n\r\n");
   raw_read(fd, buf, sizeof buf, 3000);
   close(fd);
   ck_assert_msg(strncmp(buf, "HTTP/1.1 413", 12) == 0, "%s", buf);
@@ -332,7 +337,7 @@ START_TEST(test_concurrency_and_hangups)
   /* meanwhile: clients that hang up mid-body */
   for (int i = 0; i < 20; i++) {
     int fd = raw_connect(&shared);
-    raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"x\":[1,2", 69);
+    raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"x\":[1,2");
     close(fd);
   }
   for (int i = 0; i < 16; i++)
@@ -353,7 +358,7 @@ START_TEST(test_concurrency_and_hangups)
   /* a half request keeps no one waiting: a keep-alive GET on another connection */
   {
     int fd = raw_connect(&shared);
-    raw_send(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", 58);
+    raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
     ck_assert_int_eq(http_get(&shared, "/healthz", &r), 0);
     ck_assert_int_eq(r.status, 200);
     resp_free(&r);
@@ -407,7 +412,7 @@ START_TEST(test_sigterm_drains)
   {
     int fd2 = raw_connect(&s);
     if (fd2 >= 0) {
-      raw_send(fd2, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 35);
+      raw_sends(fd2, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
       ck_assert_int_eq(raw_read(fd2, buf, sizeof buf, 1000), 0);
       close(fd2);
     }
