@@ -37,8 +37,10 @@ static size_t shifted_exp(const double *x, size_t k, double sgn, double *e, stru
   mx = sgn * x[am];
   *sum = dd_of(0);
   for (size_t i = 0; i < k; i++) {
-    /* sgn x - max is exact whenever it matters (Sterbenz, or below -745 where exp is 0) */
-    e[i] = exp(sgn * x[i] - mx);
+    /* sgn x - max rounds when the two are far apart; its error d.lo enters as
+     * e^(hi + lo) = e^hi (1 + lo), or it would cost |x - max| ULP */
+    struct dd d = two_sum(sgn * x[i], -mx);
+    e[i] = exp(d.hi) * (1 + d.lo);
     *sum = dd_add_d(*sum, e[i]);
   }
   return am;
@@ -54,35 +56,55 @@ static void softmax_sgn(const double *x, size_t k, double sgn, double *y, double
     y[i] = dd_div(dd_of(y[i]), sum).hi;
 }
 
-/* grad_x = sgn y (g - <g, y>): the inner product in two words (Dot2), the difference
- * before rounding. */
-static void softmax_vjp_sgn(const double *y, size_t k, double sgn, const double *gy,
-                            double *gx)
+/* softmax(sgn x) in two words: work[2i], work[2i+1] = e^(sgn x_i - max) by dd_exp (to
+ * 2^-95), returned S = their sum. For the products that cancel, where the rounding of
+ * y itself would show. */
+static struct dd softmax_dd(const double *x, size_t k, double sgn, double *work)
 {
-  struct dd dot = dd_of(0);
+  struct dd S = dd_of(0);
+  double mx = sgn * x[0];
+  for (size_t i = 1; i < k; i++)
+    mx = fmax(mx, sgn * x[i]);
+  for (size_t i = 0; i < k; i++) {
+    struct dd e = dd_exp(two_sum(sgn * x[i], -mx));
+    work[2 * i] = e.hi;
+    work[2 * i + 1] = e.lo;
+    S = dd_add(S, e);
+  }
+  return S;
+}
+
+/* grad_x = sgn y (g - <g, y>), all in two words from softmax_dd: <g, y> cancels
+ * against g_j when the upstream gradient is nearly constant, and the rounding of y
+ * would then be all that is left. */
+static void softmax_vjp_sgn(const double *x, size_t k, double sgn, const double *gy,
+                            double *gx, double *work)
+{
+  struct dd S = softmax_dd(x, k, sgn, work), dot = dd_of(0);
   for (size_t i = 0; i < k; i++)
-    dot = dd_add(dot, two_prod(gy[i], y[i]));
+    dot = dd_add(dot, dd_mul_d((struct dd){work[2 * i], work[2 * i + 1]}, gy[i]));
+  dot = dd_div(dot, S);
   for (size_t i = 0; i < k; i++) {
     struct dd d = dd_add_d((struct dd){-dot.hi, -dot.lo}, gy[i]);
-    gx[i] = sgn * dd_mul_d(d, y[i]).hi;
+    struct dd y = dd_div((struct dd){work[2 * i], work[2 * i + 1]}, S);
+    gx[i] = sgn * dd_mul(d, y).hi;
   }
 }
 
-/* J[i][j] = sgn y_i (delta_ij - y_j); 1 - y_i as the sum of the other y's where y_i
- * is large (1 - y_i would cancel). */
-static void softmax_jac_sgn(const double *y, size_t k, double sgn, double *jac)
+/* J[i][j] = sgn y_i (delta_ij - y_j). On the diagonal 1 - y_i would cancel when y_i
+ * is near 1: it is (sum_{j != i} e_j) / S, from the shifted exponentials (work) and
+ * their two-word sum, each rounded once. */
+static void softmax_jac_sgn(const double *x, const double *y, size_t k, double sgn,
+                            double *jac, double *work)
 {
-  struct dd total = dd_of(0);
-  for (size_t i = 0; i < k; i++)
-    total = dd_add_d(total, y[i]);
+  struct dd S;
+  shifted_exp(x, k, sgn, work, &S);
   for (size_t i = 0; i < k; i++) {
     for (size_t j = 0; j < k; j++)
       jac[i * k + j] = -sgn * y[i] * y[j];
     {
-      /* 1 - y_i = (sum of the others) + (1 - total): both small when y_i ~ 1 */
-      struct dd others = dd_add_d(total, -y[i]);
-      struct dd one_minus = dd_add(others, dd_add_d((struct dd){-total.hi, -total.lo}, 1));
-      jac[i * k + i] = sgn * y[i] * one_minus.hi;
+      struct dd others = dd_div(dd_add_d(S, -work[i]), S);
+      jac[i * k + i] = sgn * dd_mul_d(others, y[i]).hi;
     }
   }
 }
@@ -100,19 +122,16 @@ void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y, siz
 void eng__softmax_vjp(const double *x, const double *y, size_t k, const double *p,
                       const double *gy, double *gx, double *work)
 {
-  (void)x;
+  (void)y;
   (void)p;
-  (void)work;
-  softmax_vjp_sgn(y, k, 1, gy, gx);
+  softmax_vjp_sgn(x, k, 1, gy, gx, work);
 }
 
 void eng__softmax_jac(const double *x, const double *y, size_t k, const double *p,
                       double *jac, double *work)
 {
-  (void)x;
   (void)p;
-  (void)work;
-  softmax_jac_sgn(y, k, 1, jac);
+  softmax_jac_sgn(x, y, k, 1, jac, work);
 }
 
 /* ----------------------------------------------------------- log_softmax */
@@ -137,41 +156,36 @@ void eng__log_softmax_fwd(const double *x, size_t k, const double *p, double *y,
   *argmax = am;
 }
 
-/* grad_x = g - softmax(x) sum(g), softmax recomputed from x into work. */
+/* grad_x = g - softmax(x) sum(g), the softmax in two words from x (softmax_dd). */
 void eng__log_softmax_vjp(const double *x, const double *y, size_t k, const double *p,
                           const double *gy, double *gx, double *work)
 {
-  struct dd gs = dd_of(0);
+  struct dd gs = dd_of(0), S;
   (void)y;
   (void)p;
-  softmax_sgn(x, k, 1, work, work + k);
+  S = softmax_dd(x, k, 1, work);
   for (size_t i = 0; i < k; i++)
     gs = dd_add_d(gs, gy[i]);
   for (size_t i = 0; i < k; i++) {
-    struct dd t = dd_mul_d(gs, work[i]);
+    struct dd t = dd_mul(gs, dd_div((struct dd){work[2 * i], work[2 * i + 1]}, S));
     gx[i] = dd_add_d((struct dd){-t.hi, -t.lo}, gy[i]).hi;
   }
 }
 
-/* J[i][j] = delta_ij - softmax(x)_j; the diagonal 1 - s_i from the other terms. */
+/* J[i][j] = delta_ij - softmax(x)_j; the diagonal 1 - s_i = (sum_{j != i} e_j) / S. */
 void eng__log_softmax_jac(const double *x, const double *y, size_t k, const double *p,
                           double *jac, double *work)
 {
-  struct dd total = dd_of(0);
+  struct dd S;
   (void)y;
   (void)p;
-  softmax_sgn(x, k, 1, work, work + k);
-  for (size_t j = 0; j < k; j++)
-    total = dd_add_d(total, work[j]);
+  shifted_exp(x, k, 1, work, &S);
   for (size_t i = 0; i < k; i++)
     for (size_t j = 0; j < k; j++) {
-      if (i != j) {
-        jac[i * k + j] = -work[j];
-      } else {
-        struct dd others = dd_add_d(total, -work[i]);
-        jac[i * k + i] =
-          dd_add(others, dd_add_d((struct dd){-total.hi, -total.lo}, 1)).hi;
-      }
+      if (i != j)
+        jac[i * k + j] = -dd_div(dd_of(work[j]), S).hi;
+      else
+        jac[i * k + i] = dd_div(dd_add_d(S, -work[i]), S).hi;
     }
 }
 
@@ -188,19 +202,16 @@ void eng__softmin_fwd(const double *x, size_t k, const double *p, double *y, siz
 void eng__softmin_vjp(const double *x, const double *y, size_t k, const double *p,
                       const double *gy, double *gx, double *work)
 {
-  (void)x;
+  (void)y;
   (void)p;
-  (void)work;
-  softmax_vjp_sgn(y, k, -1, gy, gx);
+  softmax_vjp_sgn(x, k, -1, gy, gx, work);
 }
 
 void eng__softmin_jac(const double *x, const double *y, size_t k, const double *p,
                       double *jac, double *work)
 {
-  (void)x;
   (void)p;
-  (void)work;
-  softmax_jac_sgn(y, k, -1, jac);
+  softmax_jac_sgn(x, y, k, -1, jac, work);
 }
 
 /* ------------------------------------------------------------- sparsemax */
