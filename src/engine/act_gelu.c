@@ -28,13 +28,6 @@
 #define SIG_K_HI 0x1.b3b645a1cac08p+0           /* 1.702, two words */
 #define SIG_K_LO 0x1.89374bc6a7efap-55
 
-/* h = e^(-x^2/4), with x^2 = x2.hi + x2.lo exact: e^(-(hi + lo)/4) = e^(-hi/4)(1 - lo/4). */
-static inline double half_gauss(double x)
-{
-  struct dd x2 = two_prod(x, x);
-  return exp(-x2.hi / 4) * (1 - x2.lo / 4);
-}
-
 /* erfcx(t) = e^(t^2) erfc(t) for t = -x / sqrt 2 >= 18, by its asymptotic series
  *   erfcx(t) = sqrt(2 / pi) / |x| sum_n (-1)^n (2n - 1)!! / x^(2n)
  * (2 t^2 = x^2); with x^2 >= 648 the terms fall by 23/648 or more each, so 13 terms
@@ -53,7 +46,7 @@ static inline double erfcx_tail(double x)
  * y' = Phi(x) + x phi(x); y'' = phi(x) (2 - x^2), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
 static void gelu_exact(double x, unsigned want, double *out)
 {
-  double h, Phi, phi_h;
+  double Phi;
   if (x < -40) { /* |y|, |y'|, |y''| < 2^-1100: 0 with the sign of the truth */
     out[ENG_OUT_Y] = -0.0;
     out[ENG_OUT_DY] = -0.0;
@@ -66,40 +59,39 @@ static void gelu_exact(double x, unsigned want, double *out)
     out[ENG_OUT_D2Y] = -0.0;
     return;
   }
-  h = half_gauss(x);
-  phi_h = INV_SQRT_2PI * h; /* phi(x) = phi_h h */
-  if (x < -26) {
-    /* e^(-x^2/2) F = exp_mul(-x^2/2, F), one exp of a two-word argument */
-    double ex = erfcx_tail(x);
+  {
+    /* -x^2/2 in two words: e^(-x^2/2) = E (exact to first order in a.lo), or
+     * exp_mul(a, F) where a product with it may end subnormal */
     struct dd a = two_prod(x, x);
+    double E;
     a.hi *= -0.5;
     a.lo *= -0.5;
-    out[ENG_OUT_Y] = exp_mul(a, (x / 2) * ex);
-    out[ENG_OUT_DY] = exp_mul(a, ex / 2 + x * INV_SQRT_2PI);
-    out[ENG_OUT_D2Y] = exp_mul(a, fma(-x, x, 2) * INV_SQRT_2PI);
-    return;
-  }
-  {
-    /* t = -x / sqrt 2 in two words; erfc(t_hi + t_lo) = erfc(t_hi) - t_lo (2/sqrt pi)
-     * e^(-t_hi^2): without it the rounding of t costs 2 t^2 ULP in the left tail. */
-    struct dd t = two_prod(-x, INV_SQRT2_HI);
-    double e;
-    t.lo = fma(-x, INV_SQRT2_LO, t.lo);
-    e = erfc(t.hi);
-    if (x < 0)
-      e = fma(-t.lo * TWO_OVER_SQRTPI, (phi_h * h) / INV_SQRT_2PI, e);
-    Phi = e / 2;
-  }
-  out[ENG_OUT_Y] = x * Phi;
-  {
-    struct dd a = two_prod(x, x); /* -x^2/2 in two words, for phi = exp_mul(a, ...) */
-    a.hi *= -0.5;
-    a.lo *= -0.5;
+    if (x < -26) {
+      double ex = erfcx_tail(x);
+      out[ENG_OUT_Y] = exp_mul(a, (x / 2) * ex);
+      out[ENG_OUT_DY] = exp_mul(a, ex / 2 + x * INV_SQRT_2PI);
+      out[ENG_OUT_D2Y] = exp_mul(a, fma(-x, x, 2) * INV_SQRT_2PI);
+      return;
+    }
+    E = exp(a.hi) * (1 + a.lo);
+    {
+      /* t = -x / sqrt 2 in two words; erfc(t_hi + t_lo) = erfc(t_hi) - t_lo (2/sqrt pi)
+       * e^(-t_hi^2): without it the rounding of t costs 2 t^2 ULP in the left tail. */
+      struct dd t = two_prod(-x, INV_SQRT2_HI);
+      double e;
+      t.lo = fma(-x, INV_SQRT2_LO, t.lo);
+      e = erfc(t.hi);
+      if (x < 0)
+        e = fma(-t.lo * TWO_OVER_SQRTPI, E, e);
+      Phi = e / 2;
+    }
+    out[ENG_OUT_Y] = x * Phi;
     if (WANT(DY)) {
       if (!taylor_eval(&eng__gelu_d1, dd_of(x), &out[ENG_OUT_DY]))
-        out[ENG_OUT_DY] = Phi + exp_mul(a, x * INV_SQRT_2PI);
+        out[ENG_OUT_DY] = fma(x * INV_SQRT_2PI, E, Phi);
     }
-    out[ENG_OUT_D2Y] = exp_mul(a, fma(-x, x, 2) * INV_SQRT_2PI);
+    if (WANT(D2Y))
+      out[ENG_OUT_D2Y] = exp_mul(a, fma(-x, x, 2) * INV_SQRT_2PI);
   }
 }
 

@@ -86,7 +86,8 @@ void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
   /* s(u_hi + u_lo) = s + s' u_lo; s'(u_hi + u_lo) = s' (1 + (1 - 2s) u_lo) */
   out[ENG_OUT_Y] = fma(L.ds, u.lo, L.s);
   if (want & (ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP)) {
-    double oms = one_minus_2s(u.hi, L.t);
+    /* 1 - 2s only where it is used: the u_lo correction and y'' */
+    double oms = (u.lo != 0 || WANT(D2Y)) ? one_minus_2s(u.hi, L.t) : 0;
     double ds = fma(L.ds * oms, u.lo, L.ds);
     out[ENG_OUT_DY] = a * ds;
     /* below u = -700, s'(u) = e^u (1 + u_lo) is subnormal: x s' rounded once */
@@ -241,7 +242,8 @@ void eng__swish_at(double x, struct dd u, double b, unsigned want, double *out)
   }
   out[ENG_OUT_Y] = x * fma(L.ds, u.lo, L.s);
   if (want & (ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP)) {
-    double oms = one_minus_2s(u.hi, L.t);
+    /* 1 - 2s only where it is used: the u_lo corrections and y'' */
+    double oms = (u.lo != 0 || WANT(D2Y)) ? one_minus_2s(u.hi, L.t) : 0;
     double ds = fma(L.ds * oms, u.lo, L.ds);
     if (WANT(DY)) {
       if (!taylor_eval(&eng__swish_g0, u, &out[ENG_OUT_DY]))
