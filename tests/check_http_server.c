@@ -84,6 +84,78 @@ static size_t raw_read(int fd, char *buf, size_t cap, int ms)
   return n;
 }
 
+/* Reads a whole HTTP/1.1 response (headers and a Content-Length body) of any size, for
+ * up to `ms`; returns a malloc'd NUL-terminated text and its length in *n. */
+static char *raw_read_response(int fd, size_t *n, int ms)
+{
+  size_t cap = 1 << 16, len = 0, want = (size_t)-1;
+  char *p = malloc(cap);
+  struct timespec t0, t1;
+  ck_assert_ptr_nonnull(p);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  while (len < want) {
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    long spent;
+    ssize_t r;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    if (spent >= ms || poll(&pf, 1, (int)(ms - spent)) <= 0)
+      break;
+    if (cap - len < 4096) {
+      cap *= 2;
+      p = realloc(p, cap);
+      ck_assert_ptr_nonnull(p);
+    }
+    r = recv(fd, p + len, cap - 1 - len, 0);
+    if (r <= 0)
+      break;
+    len += (size_t)r;
+    p[len] = '\0';
+    if (want == (size_t)-1) {
+      const char *end = strstr(p, "\r\n\r\n"), *cl = strstr(p, "Content-Length: ");
+      if (end != NULL && cl != NULL && cl < end)
+        want = (size_t)(end + 4 - p) + strtoul(cl + 16, NULL, 10);
+    }
+  }
+  p[len] = '\0';
+  *n = len;
+  return p;
+}
+
+/* Whether p[0..n) is well-formed UTF-8 (RFC 3629). */
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = p[i], need;
+    unsigned long cp;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+      need = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+      need = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+      need = 3, cp = c & 0x07;
+    else
+      return 0;
+    if (i + need >= n) /* the sequence runs past the end */
+      return 0;
+    for (unsigned k = 1; k <= need; k++) {
+      if ((p[i + k] & 0xC0) != 0x80)
+        return 0;
+      cp = cp << 6 | (p[i + k] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return 0;
+    i += need + 1;
+  }
+  return 1;
+}
+
 /* =============================================================== GETs */
 
 START_TEST(test_get_routes)
@@ -132,6 +204,7 @@ START_TEST(test_get_routes)
 
   ck_assert_int_eq(http_get(&s, "/openapi.yaml", &r), 0);
   ck_assert_int_eq(r.status, 200);
+  ck_assert_msg(strncmp(r.ctype, "application/yaml", 16) == 0, "%s", r.ctype);
   f = fopen("openapi.yaml", "rb");
   if (f != NULL) { /* the served document is the repository's */
     static char file[1 << 20];
@@ -149,20 +222,60 @@ START_TEST(test_get_routes)
   resp_free(&r);
   ck_assert_int_eq(http_get(&s, "/metrics", &r), 0);
   ck_assert_int_eq(r.status, 200);
-  ck_assert(strncmp(r.ctype, "text/plain", 10) == 0);
+  ck_assert_msg(strncmp(r.ctype, "text/plain", 10) == 0 && strstr(r.ctype, "version=0.0.4"),
+                "%s", r.ctype);
+  ck_assert(strstr(r.body, "# TYPE neurond_requests_total counter\n") != NULL);
+  ck_assert(strstr(r.body, "# TYPE neurond_request_duration_seconds histogram\n") != NULL);
+  ck_assert(strstr(r.body, "neurond_request_duration_seconds_bucket{route=\"/activate\",le=\"") !=
+            NULL);
+  ck_assert(strstr(r.body, "neurond_request_duration_seconds_count{route=\"/activate\"} 2\n") !=
+            NULL);
+  ck_assert(strstr(r.body, "neurond_requests_total{route=\"/activations/{name}\",status=\"404\"} 1\n") !=
+            NULL);
   ck_assert_msg(strstr(r.body, "neurond_requests_total{route=\"/activate\",status=\"200\"} 1") != NULL,
                 "%s", r.body);
   ck_assert(strstr(r.body, "neurond_requests_total{route=\"/activate\",status=\"422\"} 1") != NULL);
   ck_assert(strstr(r.body, "neurond_request_duration_seconds_bucket{route=\"/activate\",le=\"+Inf\"} 2") !=
             NULL);
-  ck_assert(strstr(r.body, "neurond_request_bytes_total") != NULL);
-  ck_assert(strstr(r.body, "neurond_response_bytes_total") != NULL);
+  {
+    /* bytes in: the two POST bodies exactly; bytes out: at least their replies */
+    const char *in = strstr(r.body, "\nneurond_request_bytes_total ");
+    const char *out = strstr(r.body, "\nneurond_response_bytes_total ");
+    ck_assert(in != NULL && out != NULL);
+    ck_assert_uint_eq(strtoull(in + 29, NULL, 10),
+                      strlen("{\"activation\":\"relu\",\"x\":1}") +
+                        strlen("{\"activation\":\"nope\",\"x\":1}"));
+    ck_assert_uint_gt(strtoull(out + 30, NULL, 10), 100);
+  }
+  /* every line is a comment or `name{labels} value` with a number for value */
+  for (const char *l = r.body; *l != '\0';) {
+    const char *nl = strchr(l, '\n'), *sp;
+    char *end;
+    ck_assert_ptr_nonnull(nl);
+    if (*l != '#') {
+      sp = memchr(l, ' ', (size_t)(nl - l));
+      while (sp != NULL && memchr(sp + 1, ' ', (size_t)(nl - sp - 1)) != NULL)
+        sp = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
+      ck_assert_msg(sp != NULL, "%.*s", (int)(nl - l), l);
+      (void)strtod(sp + 1, &end);
+      ck_assert_msg(end == nl, "not a sample line: %.*s", (int)(nl - l), l);
+    }
+    l = nl + 1;
+  }
   ck_assert(strstr(r.body, "neurond_in_flight") != NULL);
   resp_free(&r);
 
-  ck_assert_int_eq(http_req(&s, "HEAD", "/healthz", NULL, NULL, 0, &r), 0);
-  ck_assert_int_eq(r.status, 200);
-  resp_free(&r);
+  /* HEAD: every GET route answers it, with no body */
+  {
+    static const char *const heads[] = {"/healthz", "/activations", "/activations/relu",
+                                        "/metrics", "/openapi.yaml"};
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+      ck_assert_int_eq(http_req(&s, "HEAD", heads[i], NULL, NULL, 0, &r), 0);
+      ck_assert_msg(r.status == 200, "HEAD %s: %ld", heads[i], r.status);
+      ck_assert_uint_eq(r.len, 0);
+      resp_free(&r);
+    }
+  }
   ck_assert_int_eq(srv_stop(&s), 0);
 }
 END_TEST
@@ -205,20 +318,69 @@ START_TEST(test_error_classes)
   resp_free(&r);
   ck_assert_int_eq(http_req(&s, "POST", "/healthz", "application/json", "{}", 2, &r), 0);
   ck_assert_int_eq(r.status, 405);
-  ck_assert(strstr(r.allow, "GET") != NULL);
+  ck_assert_str_eq(r.allow, "GET, HEAD");
+  ck_assert_str_eq(r.ctype, "application/problem+json");
+  resp_free(&r);
+  ck_assert_int_eq(http_req(&s, "PUT", "/activations/relu", NULL, NULL, 0, &r), 0);
+  ck_assert_int_eq(r.status, 405);
+  ck_assert_str_eq(r.allow, "GET, HEAD");
   resp_free(&r);
   expect_status(&s, "DELETE", "/init", NULL, NULL, 405, NULL);
+  expect_status(&s, "OPTIONS", "/activate", NULL, NULL, 405, NULL);
+  expect_status(&s, "GET", "/activations/relu/extra", NULL, NULL, 404, NULL);
+  expect_status(&s, "GET", "/activations/", NULL, NULL, 404, NULL);
+
+  /* bytes that are not UTF-8 in the path or a header still give a valid UTF-8 reply */
+  ck_assert_int_eq(http_req(&s, "GET", "/%FF%C0%80x", NULL, NULL, 0, &r), 0);
+  ck_assert_int_eq(r.status, 404);
+  ck_assert_msg(utf8_valid((const unsigned char *)r.body, r.len), "%s", r.body);
+  resp_free(&r);
+  {
+    char buf[4096], *body;
+    int fd = raw_connect(&s);
+    cJSON *d;
+    raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Type: text/\xff\xfe\r\n"
+                  "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+    raw_read(fd, buf, sizeof buf, 3000);
+    close(fd);
+    ck_assert_msg(strncmp(buf, "HTTP/1.1 415", 12) == 0, "%s", buf);
+    body = strstr(buf, "\r\n\r\n");
+    ck_assert_ptr_nonnull(body);
+    body += 4;
+    ck_assert_msg(utf8_valid((const unsigned char *)body, strlen(body)), "%s", body);
+    /* the whole body is the one JSON value (the text has a NUL after it: + 1) */
+    d = cJSON_ParseWithLengthOpts(body, strlen(body) + 1, NULL, 1);
+    ck_assert_ptr_nonnull(d);
+    cJSON_Delete(d);
+  }
 
   /* Content-Type: JSON whatever it says, unless explicitly something else */
   expect_status(&s, "POST", "/activate", NULL, ok, 200, NULL);
   expect_status(&s, "POST", "/activate", "application/x-www-form-urlencoded", ok, 200, NULL);
   expect_status(&s, "POST", "/activate", "application/json; charset=utf-8", ok, 200, NULL);
   expect_status(&s, "POST", "/activate", "application/merge-patch+json", ok, 200, NULL);
+  expect_status(&s, "POST", "/activate", "text/json", ok, 200, NULL);
+  expect_status(&s, "POST", "/activate", "Application/JSON", ok, 200, NULL);
+  expect_status(&s, "POST", "/activate", "text/plain; charset=utf-8", ok, 415, "text/plain");
   expect_status(&s, "POST", "/activate", "text/plain", ok, 415, NULL);
   expect_status(&s, "POST", "/activate", "application/xml", ok, 415, NULL);
 
   /* invalid JSON: where parsing stopped */
-  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,]}", 400, "line 1");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,]}", 400,
+                "line 1, column 29 (byte offset 28)");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[NaN]}", 400, "NaN");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":-Infinity}", 400,
+                NULL);
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1", 400,
+                "end of input");
+  expect_status(&s, "POST", "/activate", NULL, "{'activation':'relu'}", 400, "column 2");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"\\ud800\",\"x\":1}", 400,
+                "surrogate");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\\u0000\",\"x\":1}", 400,
+                NULL);
+  /* a byte order mark may open the body (RFC 8259 section 8.1) */
+  expect_status(&s, "POST", "/activate", NULL, "\xef\xbb\xbf{\"activation\":\"relu\",\"x\":1}", 200,
+                NULL);
   expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\n\"x\":[Infinity]}", 400,
                 "line 2");
   expect_status(&s, "POST", "/activate", NULL, "", 400, NULL);
@@ -227,10 +389,20 @@ START_TEST(test_error_classes)
   memset(deep, '[', 200000);
   deep[200000] = '\0';
   expect_status(&s, "POST", "/activate", NULL, deep, 400, "deep");
+  for (size_t i = 0; i + 5 < 200000; i += 5)
+    memcpy(deep + i, "{\"a\":", 5);
+  expect_status(&s, "POST", "/activate", NULL, deep, 400, "deep");
+  expect_status(&s, "POST", "/activate", NULL, "[{\"activation\":\"relu\",\"x\":1}]", 422,
+                "object");
+  expect_status(&s, "POST", "/activate", NULL, "null", 422, NULL);
+  expect_status(&s, "POST", "/activate", NULL, " \n\t ", 400, "empty");
   expect_status(&s, "POST", "/activate", NULL, "\"just a string\"", 422, NULL);
   expect_status(&s, "POST", "/loss", NULL, "{\"loss\":\"squared\",\"loss\":\"squared\"}", 422,
                 "duplicate");
-  expect_status(&s, "POST", "/init", NULL, "{\"scheme\":\"normal\",\"shap\":[1]}", 422, "shap");
+  expect_status(&s, "POST", "/init", NULL, "{\"scheme\":\"normal\",\"shap\":[1]}", 422,
+                "\"pointer\":\"/shap\"");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":1,\"ouputs\":[]}", 422,
+                "ouputs");
   ck_assert_int_eq(srv_stop(&s), 0);
 }
 END_TEST
@@ -313,7 +485,7 @@ static void *worker(void *arg)
 {
   long id = (long)arg;
   char body[128], want[64];
-  for (int i = 0; i < 40; i++) {
+  for (int i = 0; i < 50; i++) {
     struct resp r;
     int v = (int)(id * 1000 + i);
     snprintf(body, sizeof body, "{\"activation\":\"relu\",\"x\":[%d,-1],\"outputs\":[\"y\"]}", v);
@@ -328,11 +500,11 @@ static void *worker(void *arg)
 
 START_TEST(test_concurrency_and_hangups)
 {
-  pthread_t th[16];
+  pthread_t th[32];
   struct resp r;
   char buf[4096];
   ck_assert_int_eq(srv_start(&shared, quiet), 0);
-  for (long i = 0; i < 16; i++)
+  for (long i = 0; i < 32; i++)
     ck_assert_int_eq(pthread_create(&th[i], NULL, worker, (void *)i), 0);
   /* meanwhile: clients that hang up mid-body */
   for (int i = 0; i < 20; i++) {
@@ -340,7 +512,7 @@ START_TEST(test_concurrency_and_hangups)
     raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"x\":[1,2");
     close(fd);
   }
-  for (int i = 0; i < 16; i++)
+  for (int i = 0; i < 32; i++)
     pthread_join(th[i], NULL);
   ck_assert_int_eq(worker_fail, 0);
   /* nothing left in flight but this request itself */
@@ -373,15 +545,26 @@ END_TEST
 
 START_TEST(test_conn_timeout)
 {
-  static const char *const args[] = {"--no-access-log", "--conn-timeout", "1", NULL};
+  /* one thread: a stalled client must not hold up the event loop the others share */
+  static const char *const args[] = {"--no-access-log", "--conn-timeout", "1", "--threads",
+                                     "1", NULL};
   struct srv s;
+  struct resp r;
   char buf[256];
   int fd;
-  struct timespec t0, t1;
+  struct timespec t0, t1, t2;
   ck_assert_int_eq(srv_start(&s, args), 0);
   fd = raw_connect(&s);
   clock_gettime(CLOCK_MONOTONIC, &t0);
   raw_send(fd, "POST /act", 9); /* and then nothing */
+  for (int i = 0; i < 5; i++) {
+    ck_assert_int_eq(http_get(&s, "/healthz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t2);
+  ck_assert_msg((t2.tv_sec - t0.tv_sec) * 1000 + (t2.tv_nsec - t0.tv_nsec) / 1000000 < 500,
+                "others were held up by a stalled client");
   raw_read(fd, buf, sizeof buf, 5000);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   close(fd);
@@ -422,6 +605,78 @@ START_TEST(test_sigterm_drains)
   close(fd);
   ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
   ck_assert(strstr(buf, "\"y\":[1,2,3,4,5,6,7]") != NULL);
+  ck_assert_int_eq(waitpid(s.pid, &status, 0), s.pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+/* A large request is in flight when SIGTERM arrives: it is answered in full, then the
+ * process exits 0. */
+START_TEST(test_sigterm_large_request)
+{
+  enum { N = 1000000 };
+  struct srv s;
+  struct {
+    char *p;
+    size_t len;
+  } b; /* the request body */
+  char head[160], *resp, *body;
+  size_t rlen, half;
+  int fd, status;
+  cJSON *d, *y, *dy;
+  size_t i;
+  const cJSON *e, *g;
+
+  /* x_i = (i mod 201) - 100: relu gives max(0, x) and 0 or 1, exactly */
+  b.p = malloc((size_t)N * 6 + 64);
+  ck_assert_ptr_nonnull(b.p);
+  b.len = (size_t)sprintf(b.p, "{\"activation\":\"relu\",\"x\":[");
+  for (i = 0; i < N; i++)
+    b.len += (size_t)sprintf(b.p + b.len, i > 0 ? ",%d" : "%d", (int)(i % 201) - 100);
+  b.len += (size_t)sprintf(b.p + b.len, "]}");
+  snprintf(head, sizeof head, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n",
+           b.len);
+
+  ck_assert_int_eq(srv_start(&s, quiet), 0);
+  fd = raw_connect(&s);
+  raw_sends(fd, head);
+  half = b.len / 2;
+  raw_send(fd, b.p, half);
+  usleep(50000);
+  kill(s.pid, SIGTERM);
+  usleep(100000);
+  {
+    /* no new connection is answered now */
+    int fd2 = raw_connect(&s);
+    if (fd2 >= 0) {
+      char buf[256];
+      raw_sends(fd2, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+      ck_assert_int_eq(raw_read(fd2, buf, sizeof buf, 1000), 0);
+      close(fd2);
+    }
+  }
+  raw_send(fd, b.p + half, b.len - half);
+  resp = raw_read_response(fd, &rlen, 30000);
+  close(fd);
+  free(b.p);
+  ck_assert_msg(strncmp(resp, "HTTP/1.1 200", 12) == 0, "%.300s", resp);
+  body = strstr(resp, "\r\n\r\n");
+  ck_assert_ptr_nonnull(body);
+  body += 4;
+  d = cJSON_ParseWithLengthOpts(body, rlen - (size_t)(body - resp) + 1, NULL, 1);
+  ck_assert_msg(d != NULL, "the reply is cut short (%zu bytes)", rlen);
+  y = cJSON_GetObjectItem(d, "y");
+  dy = cJSON_GetObjectItem(d, "dy_dx");
+  ck_assert_int_eq(cJSON_GetArraySize(y), N);
+  ck_assert_int_eq(cJSON_GetArraySize(dy), N);
+  for (i = 0, e = y->child, g = dy->child; e != NULL && g != NULL; i++, e = e->next, g = g->next) {
+    int x = (int)(i % 201) - 100;
+    ck_assert(e->valuedouble == (x > 0 ? x : 0));
+    ck_assert(g->valuedouble == (x > 0 ? 1 : 0));
+  }
+  ck_assert_uint_eq(i, N);
+  cJSON_Delete(d);
+  free(resp);
   ck_assert_int_eq(waitpid(s.pid, &status, 0), s.pid);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
@@ -471,50 +726,135 @@ START_TEST(test_flags_and_access_log)
   ck_assert(strstr(out, "port") != NULL);
   ck_assert_int_ne(run_bin(unknown, out, sizeof out), 0);
 
-  /* the access log: one JSON line per request on stderr */
+  /* the access log: one JSON line per request on stderr, and nothing else there */
   {
+    static const char *const paths[] = {"/activate", "/nope", "/%FFx"};
+    const char *post = "{\"activation\":\"relu\",\"x\":1}";
+    size_t sent_bytes[3];
     struct srv s;
     struct resp r;
-    char path[] = "/tmp/neurond-log-XXXXXX";
-    int fd = mkstemp(path), saved = dup(2);
+    char logpath[] = "/tmp/neurond-log-XXXXXX";
+    int fd = mkstemp(logpath), saved = dup(2);
     FILE *f;
-    char line[512];
-    int found = 0;
+    char line[1024];
+    int found[3] = {0, 0, 0};
     ck_assert_int_ge(fd, 0);
     dup2(fd, 2); /* the child inherits it as its stderr */
     ck_assert_int_eq(srv_start(&s, NULL), 0);
     dup2(saved, 2);
     close(saved);
-    ck_assert_int_eq(http_post_json(&s, "/activate", "{\"activation\":\"relu\",\"x\":1}", &r), 0);
+    ck_assert_int_eq(http_post_json(&s, paths[0], post, &r), 0);
+    sent_bytes[0] = r.len;
     resp_free(&r);
+    for (int i = 1; i < 3; i++) {
+      ck_assert_int_eq(http_get(&s, paths[i], &r), 0);
+      sent_bytes[i] = r.len;
+      resp_free(&r);
+    }
     ck_assert_int_eq(srv_stop(&s), 0);
     f = fdopen(fd, "r");
     rewind(f);
     while (fgets(line, sizeof line, f) != NULL) {
-      cJSON *d = cJSON_Parse(line);
-      if (d != NULL && cJSON_GetObjectItem(d, "path") != NULL &&
-          strcmp(cJSON_GetObjectItem(d, "path")->valuestring, "/activate") == 0) {
-        ck_assert_str_eq(cJSON_GetObjectItem(d, "method")->valuestring, "POST");
-        ck_assert_int_eq(cJSON_GetObjectItem(d, "status")->valueint, 200);
-        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(d, "us")));
-        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(d, "bytes_out")));
-        found = 1;
-      }
+      size_t n = strlen(line);
+      cJSON *d = cJSON_ParseWithLengthOpts(line, n, NULL, 0);
+      const cJSON *path, *method, *status, *bytes, *bytes_in, *us;
+      int k;
+      ck_assert_msg(n > 0 && line[n - 1] == '\n', "a line is cut: %s", line);
+      ck_assert_msg(utf8_valid((const unsigned char *)line, n), "%s", line);
+      ck_assert_msg(d != NULL, "not a JSON line: %s", line);
+      path = cJSON_GetObjectItem(d, "path");
+      method = cJSON_GetObjectItem(d, "method");
+      status = cJSON_GetObjectItem(d, "status");
+      bytes = cJSON_GetObjectItem(d, "bytes");
+      bytes_in = cJSON_GetObjectItem(d, "bytes_in");
+      us = cJSON_GetObjectItem(d, "microseconds");
+      ck_assert_msg(cJSON_IsString(path) && cJSON_IsString(method) && cJSON_IsNumber(status) &&
+                      cJSON_IsNumber(bytes) && cJSON_IsNumber(bytes_in) && cJSON_IsNumber(us),
+                    "%s", line);
+      ck_assert(us->valuedouble >= 0);
+      k = strcmp(path->valuestring, "/activate") == 0 ? 0
+          : strcmp(path->valuestring, "/nope") == 0   ? 1
+          : strncmp(path->valuestring, "/\xef\xbf\xbd", 4) == 0 ? 2 /* U+FFFD for 0xFF */
+                                                                : -1;
+      ck_assert_msg(k >= 0, "%s", line);
+      ck_assert_str_eq(method->valuestring, k == 0 ? "POST" : "GET");
+      ck_assert_int_eq(status->valueint, k == 0 ? 200 : 404);
+      ck_assert_uint_eq((size_t)bytes->valuedouble, sent_bytes[k]);
+      ck_assert_uint_eq((size_t)bytes_in->valuedouble, k == 0 ? strlen(post) : 0);
+      found[k]++;
       cJSON_Delete(d);
     }
     fclose(f);
-    unlink(path);
-    ck_assert_msg(found, "no access-log line for POST /activate");
+    unlink(logpath);
+    ck_assert_msg(found[0] == 1 && found[1] == 1 && found[2] == 1,
+                  "access-log lines: %d POST /activate, %d GET /nope, %d GET /%%FFx", found[0],
+                  found[1], found[2]);
   }
-  /* NEUROND_* variables set what flags set */
+  /* NEUROND_* variables set what flags set; a bad one stops the start with its name */
   {
     struct srv s;
     struct resp r;
+    const char *plain[] = {bin, "--port", "0", NULL};
     setenv("NEUROND_MAX_ELEMENTS", "3", 1);
     ck_assert_int_eq(srv_start(&s, quiet), 0);
     unsetenv("NEUROND_MAX_ELEMENTS");
     ck_assert_int_eq(http_post_json(&s, "/activate", "{\"activation\":\"relu\",\"x\":[1,2,3,4]}", &r), 0);
     ck_assert_int_eq(r.status, 413);
+    resp_free(&r);
+    ck_assert_int_eq(srv_stop(&s), 0);
+
+    setenv("NEUROND_MAX_BODY_BYTES", "lots", 1);
+    ck_assert_int_ne(run_bin(plain, out, sizeof out), 0);
+    unsetenv("NEUROND_MAX_BODY_BYTES");
+    ck_assert_msg(strstr(out, "NEUROND_MAX_BODY_BYTES") != NULL, "%s", out);
+  }
+  /* NEUROND_PORT: the port it serves on */
+  {
+    struct srv s;
+    struct resp r;
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    char port[16], line[256];
+    int lfd = socket(AF_INET, SOCK_STREAM, 0), pfd[2];
+    size_t n = 0;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+    close(lfd); /* a port that was free a moment ago */
+    snprintf(port, sizeof port, "%u", (unsigned)ntohs(a.sin_port));
+    ck_assert_int_eq(pipe(pfd), 0);
+    setenv("NEUROND_PORT", port, 1);
+    s.pid = fork();
+    if (s.pid == 0) {
+      dup2(pfd[1], 1);
+      close(pfd[0]);
+      execl(bin, bin, "--bind", "127.0.0.1", "--no-access-log", (char *)NULL);
+      _exit(127);
+    }
+    unsetenv("NEUROND_PORT");
+    close(pfd[1]);
+    while (n < sizeof line - 1 && memchr(line, '\n', n) == NULL) {
+      struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+      ssize_t got;
+      if (poll(&p, 1, 10000) <= 0)
+        break;
+      got = read(pfd[0], line + n, sizeof line - 1 - n);
+      if (got <= 0)
+        break;
+      n += (size_t)got;
+    }
+    line[n] = '\0';
+    close(pfd[0]);
+    ck_assert_msg(strstr(line, "listening on port ") != NULL &&
+                    strtoul(strstr(line, "listening on port ") + 18, NULL, 10) ==
+                      strtoul(port, NULL, 10),
+                  "NEUROND_PORT=%s: %s", port, line);
+    s.port = (unsigned)strtoul(port, NULL, 10);
+    snprintf(s.base, sizeof s.base, "http://127.0.0.1:%u", s.port);
+    ck_assert_int_eq(http_get(&s, "/healthz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
     resp_free(&r);
     ck_assert_int_eq(srv_stop(&s), 0);
   }
@@ -532,6 +872,7 @@ static Suite *server_suite(void)
   tcase_add_test(tc, test_concurrency_and_hangups);
   tcase_add_test(tc, test_conn_timeout);
   tcase_add_test(tc, test_sigterm_drains);
+  tcase_add_test(tc, test_sigterm_large_request);
   tcase_add_test(tc, test_flags_and_access_log);
   suite_add_tcase(s, tc);
   return s;

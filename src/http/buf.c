@@ -85,6 +85,30 @@ void buf_uint(struct buf *b, size_t v)
   buf_put(b, t + k, sizeof t - k);
 }
 
+/* The length of the well-formed UTF-8 sequence at u (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0 if the bytes there are not one. */
+static size_t utf8_len(const unsigned char *u)
+{
+  if (u[0] < 0x80)
+    return 1;
+  if (u[0] >= 0xC2 && u[0] <= 0xDF)
+    return (u[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (u[0] >= 0xE0 && u[0] <= 0xEF) {
+    unsigned lo = u[0] == 0xE0 ? 0xA0 : 0x80, hi = u[0] == 0xED ? 0x9F : 0xBF;
+    return u[1] >= lo && u[1] <= hi && (u[2] & 0xC0) == 0x80 ? 3 : 0;
+  }
+  if (u[0] >= 0xF0 && u[0] <= 0xF4) {
+    unsigned lo = u[0] == 0xF0 ? 0x90 : 0x80, hi = u[0] == 0xF4 ? 0x8F : 0xBF;
+    return u[1] >= lo && u[1] <= hi && (u[2] & 0xC0) == 0x80 && (u[3] & 0xC0) == 0x80 ? 4
+                                                                                        : 0;
+  }
+  return 0;
+}
+
+/* Strings from the request line and headers (a path with %FF in it, a Content-Type)
+ * may be any bytes: a byte that does not start a well-formed UTF-8 sequence is written
+ * as U+FFFD, so the JSON written is always valid UTF-8. (A NUL ends the string, so the
+ * look-ahead of utf8_len stops at it: continuation bytes are never NUL.) */
 void buf_jstr(struct buf *b, const char *s)
 {
   static const char hex[] = "0123456789abcdef";
@@ -92,6 +116,16 @@ void buf_jstr(struct buf *b, const char *s)
 
   buf_putc(b, '"');
   for (; *u != '\0'; u++) {
+    if (*u >= 0x80) {
+      size_t k = utf8_len(u);
+      if (k == 0) {
+        buf_put(b, "\xEF\xBF\xBD", 3);
+      } else {
+        buf_put(b, (const char *)u, k);
+        u += k - 1;
+      }
+      continue;
+    }
     switch (*u) {
     case '"': buf_put(b, "\\\"", 2); break;
     case '\\': buf_put(b, "\\\\", 2); break;
@@ -140,6 +174,69 @@ static char *put_row(char *p, const double *v, size_t n)
   return p;
 }
 
+/* Numbers per part below which a large array is not split across threads. */
+#define PAR_GRAIN 65536
+
+/* A large 1-D array (or array of rows) is written in parts on several threads, each
+ * into its own scratch text ("x,y,z" or "[..],[..]"), then joined in order. */
+struct nums_job {
+  const struct shape *s;
+  const double *v;
+  size_t cols;       /* numbers per unit: 1 (1-D) or the row length */
+  char *text[64];
+  size_t len[64];
+};
+
+static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
+{
+  struct nums_job *j = ctx;
+  size_t cap = (hi - lo) * (j->cols * (NUM_MAX_LEN + 1) + 3) + 1;
+  char *t = malloc(cap), *p = t;
+  j->text[part] = t;
+  if (t == NULL)
+    return;
+  for (size_t u = lo; u < hi; u++) {
+    if (u > lo)
+      *p++ = ',';
+    if (j->cols == 1)
+      p += num_format(j->v[u], p);
+    else
+      p = put_row(p, j->v + u * j->cols, j->cols);
+  }
+  j->len[part] = (size_t)(p - t);
+}
+
+static void nums_parallel(struct buf *b, const struct shape *s, const double *v)
+{
+  struct nums_job j;
+  size_t units = s->dim[0], total = 2;
+  unsigned parts;
+  memset(&j, 0, sizeof j);
+  j.s = s;
+  j.v = v;
+  j.cols = s->ndim == 1 ? 1 : s->dim[1];
+  parts = par_parts(units * j.cols, PAR_GRAIN);
+  if (parts > units)
+    parts = (unsigned)units;
+  par_run(units, parts, nums_part, &j);
+  for (unsigned i = 0; i < parts; i++) {
+    if (j.text[i] == NULL)
+      b->failed = 1;
+    total += j.len[i] + 1;
+  }
+  if (!b->failed && buf_reserve(b, total) == 0) {
+    buf_putc(b, '[');
+    for (unsigned i = 0; i < parts; i++) {
+      if (i > 0 && j.len[i] > 0)
+        buf_putc(b, ',');
+      buf_put(b, j.text[i], j.len[i]);
+    }
+    buf_putc(b, ']');
+  }
+  for (unsigned i = 0; i < parts; i++)
+    free(j.text[i]);
+}
+
 void buf_nums(struct buf *b, const struct shape *s, const double *v)
 {
   size_t n = shape_count(s), rows, cols, mats, per;
@@ -161,6 +258,10 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v)
   brackets = 2 * (1 + mats + mats * rows);
   if (n > (SIZE_MAX - brackets) / (NUM_MAX_LEN + 1)) {
     b->failed = 1;
+    return;
+  }
+  if (s->ndim <= 2 && n >= 2 * PAR_GRAIN && par_parts(n, PAR_GRAIN) > 1) {
+    nums_parallel(b, s, v);
     return;
   }
   if (buf_reserve(b, n * (NUM_MAX_LEN + 1) + brackets + mats * rows + mats) != 0)

@@ -624,6 +624,10 @@ int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out)
   P.max_elements = c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX;
   buf_init(&P.str, 64);
 
+  /* A UTF-8 byte order mark (some Windows tools write one) is skipped, as RFC 8259
+   * section 8.1 allows; offsets in messages still count from the first byte. */
+  if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+    P.p += 3;
   skip_ws(&P);
   if (P.p >= P.end) {
     fail(&P, 400, P.p, "empty body, expected a JSON value");

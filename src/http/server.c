@@ -196,6 +196,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return ret;
 }
 
+/* {"method","path","status","bytes" (response body),"bytes_in" (request body),
+ *  "microseconds"}, one line, written with one fwrite so lines never interleave. */
 static void access_log(const struct req *r, size_t bytes_in, double secs)
 {
   struct buf b;
@@ -207,11 +209,11 @@ static void access_log(const struct req *r, size_t bytes_in, double secs)
   buf_jstr(&b, r->path != NULL ? r->path : "");
   buf_puts(&b, ",\"status\":");
   buf_uint(&b, (size_t)r->status);
+  buf_puts(&b, ",\"bytes\":");
+  buf_uint(&b, r->bytes_out);
   buf_puts(&b, ",\"bytes_in\":");
   buf_uint(&b, bytes_in);
-  buf_puts(&b, ",\"bytes_out\":");
-  buf_uint(&b, r->bytes_out);
-  buf_puts(&b, ",\"us\":");
+  buf_puts(&b, ",\"microseconds\":");
   buf_uint(&b, secs > 0 ? (size_t)(secs * 1e6) : 0);
   buf_puts(&b, "}\n");
   if (!b.failed)
