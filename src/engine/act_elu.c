@@ -13,7 +13,7 @@
 
 /* y = x for x > 0, alpha (e^x - 1) otherwise; y' = 1 or alpha e^x; y'' = 0 or
  * alpha e^x; dy/dalpha = 0 or e^x - 1. */
-void eng__elu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__elu_ew(double x, const double *p, unsigned want, double *out)
 {
   double a = p[0];
   (void)want;
@@ -40,7 +40,7 @@ void eng__elu_ew(double x, const double *p, unsigned want, double *out)
 /* y = scale x for x > 0, scale alpha (e^x - 1) otherwise; y' = scale or
  * scale alpha e^x; y'' = 0 or scale alpha e^x. The two-word constants make each
  * product round once. */
-void eng__selu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__selu_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
   (void)want;
@@ -61,7 +61,7 @@ void eng__selu_ew(double x, const double *p, unsigned want, double *out)
  * v is rounded: its error v_lo = (x - v alpha) / alpha enters at first order.
  * e^v - 1 - v e^v = sum_{n>=2} (1 - n) v^n / n! cancels for small |v|; below
  * |v| = 2 the series (30 terms: 2^30/30! < 2^-78) keeps every digit. */
-void eng__celu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__celu_ew(double x, const double *p, unsigned want, double *out)
 {
   double a = p[0];
   (void)want;

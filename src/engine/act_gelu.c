@@ -165,7 +165,7 @@ static void gelu_tanh(double x, unsigned want, double *out)
 }
 
 /* y = x Phi(x) exact, or the tanh form, or x sigmoid(1.702 x): p[0] = 0, 1, 2. */
-void eng__gelu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__gelu_ew(double x, const double *p, unsigned want, double *out)
 {
   if (p[0] == 0) {
     gelu_exact(x, want, out);
@@ -188,7 +188,7 @@ void eng__gelu_ew(double x, const double *p, unsigned want, double *out)
  *   y'' = u^2 (8 (1 + u) E + 4 x (-2 - 3u + 2u^2 + 2u^3)) / E^3.
  * Below x = -700, where t is subnormal and the factors are 1 to the last bit:
  * y = x e^x, y' = (1 + x) e^x, y'' = (2 + x) e^x, rounded once by exp_mul. */
-void eng__mish_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__mish_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
   if (x > 40) { /* u = e^-x: T = 1 - 2u^2 + ..., y' = 1 - O(x u^2), y'' = 8 (1 - x) u^2 */

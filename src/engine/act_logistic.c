@@ -59,7 +59,7 @@ static inline double one_minus_2s(double u, double t)
 /* ------------------------------------------------------------------ sigmoid */
 
 /* y = sigmoid(a x), y' = a s'(u), y'' = a^2 s'(u)(1 - 2 s(u)), dy/da = x s'(u). */
-void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
 {
   double a = p[0];
   struct dd u = two_prod(a, x);
@@ -108,7 +108,7 @@ void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
 
 /* y = tanh x, y' = sech^2 x = 4 t / (1 + t)^2, y'' = -2 tanh(x) sech^2(x), with
  * t = exp(-2|x|): tanh |x| = (1 - t) / (1 + t) = -expm1(-2|x|) / (2 + expm1(-2|x|)). */
-void eng__tanh_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__tanh_ew(double x, const double *p, unsigned want, double *out)
 {
   double ax = fabs(x);
   (void)p;
@@ -138,7 +138,7 @@ void eng__tanh_ew(double x, const double *p, unsigned want, double *out)
 /* y = ln sigmoid(x) = -softplus(-x): -log1p(exp(-x)) for x >= 0, x - log1p(exp(x))
  * below (a sum of two negative terms, no cancellation); y' = sigmoid(-x);
  * y'' = -sigmoid'(x). */
-void eng__log_sigmoid_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__log_sigmoid_ew(double x, const double *p, unsigned want, double *out)
 {
   struct logistic L = logistic_at(x);
   (void)p;
@@ -160,7 +160,7 @@ static inline double softplus_u(double u, double t)
  * dy/dbeta = (u sigmoid(u) - sp(u)) / beta^2, where u s(u) - sp(u) is
  * -(u t/(1+t) + log1p(t)) for u > 0 and u t/(1+t) - log1p(t) below: in both, terms
  * of one sign, so it never cancels. */
-void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
 {
   double b = p[0];
   struct dd u = two_prod(b, x);
@@ -207,13 +207,13 @@ void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
  * dy/dbeta = x^2 s'(u). g and g' vanish at u0 = -1.2785 and u1 = -2.3994, where the
  * sums cancel: around them the Taylor series of g and g' in h = u - u0 (taylor.h)
  * keep every digit. */
-void eng__swish_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__swish_ew(double x, const double *p, unsigned want, double *out)
 {
   eng__swish_at(x, two_prod(p[0], x), p[0], want, out);
 }
 
 /* swish with u = beta x given in two words (GELU's sigmoid form passes its 1.702 x). */
-void eng__swish_at(double x, struct dd u, double b, unsigned want, double *out)
+ENG_KERNEL void eng__swish_at(double x, struct dd u, double b, unsigned want, double *out)
 {
   struct logistic L;
 
@@ -274,7 +274,7 @@ void eng__swish_at(double x, struct dd u, double b, unsigned want, double *out)
 /* y = x - tanh x, y' = tanh^2 x, y'' = 2 tanh(x) sech^2(x).
  * y cancels for small |x|: below 2^-26 the series x^3/3 - 2x^5/15; up to 1.5, tanh in
  * double-double, t = exp(-2|x|) by dd_exp, so x - tanh x keeps its digits. */
-void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
 {
   double ax = fabs(x), th, sech2;
   (void)p;
@@ -331,7 +331,7 @@ void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
  * for x < 0, y = b / (2 (r - x)), y' = b / (2 r (r - x)) (x + r cancels);
  * y'' = b / (2 r^3), dy/db = 1 / (4 r). For |x| > 2^500 the products are scaled:
  * with q = sqrt(1 + b/x^2), r - x = |x| (1 + q). */
-void eng__squareplus_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__squareplus_ew(double x, const double *p, unsigned want, double *out)
 {
   double b = p[0], ax = fabs(x), r;
   (void)want;

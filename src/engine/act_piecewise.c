@@ -14,7 +14,7 @@
 #define WANT(bit) (want & ENG_WANT_##bit)
 
 /* y = x */
-void eng__identity_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__identity_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
   (void)want;
@@ -24,7 +24,7 @@ void eng__identity_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* y = 1 if x > 0 else 0; y' = 0 everywhere (x = 0 included) */
-void eng__step_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__step_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
   (void)want;
@@ -36,7 +36,7 @@ void eng__step_ew(double x, const double *p, unsigned want, double *out)
 /* y = max(min(slope x + offset, 1), 0); inside the ramp y' = slope, dy/dslope = x,
  * dy/doffset = 1; 0 at and beyond the corners. The ramp test uses the fma value, the
  * correctly rounded slope x + offset, so it agrees with the exact comparison. */
-void eng__hard_sigmoid_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__hard_sigmoid_ew(double x, const double *p, unsigned want, double *out)
 {
   double t = fma(p[0], x, p[1]);
   int inside = t > 0 && t < 1;
@@ -57,7 +57,7 @@ void eng__hard_sigmoid_ew(double x, const double *p, unsigned want, double *out)
 
 /* y = max(min(x, max_val), min_val); y' = 1 strictly inside; dy/dmin_val = 1 where
  * x < min_val, dy/dmax_val = 1 where x > max_val (0 at the corners). */
-void eng__hard_tanh_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__hard_tanh_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)want;
   out[ENG_OUT_Y] = x < p[0] ? p[0] : x > p[1] ? p[1] : x;
@@ -68,7 +68,7 @@ void eng__hard_tanh_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* y = max(0, x); relu'(0) = 0 */
-void eng__relu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__relu_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
   (void)want;
@@ -78,7 +78,7 @@ void eng__relu_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* y = min(max(0, x), 6); y' = 1 on (0, 6), 0 at and beyond the corners */
-void eng__relu6_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__relu6_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
   (void)want;
@@ -88,7 +88,7 @@ void eng__relu6_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* y = x if x > 0 else alpha x; y'(0) = alpha; dy/dalpha = x for x < 0, else 0 */
-void eng__leaky_relu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__leaky_relu_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)want;
   out[ENG_OUT_Y] = x > 0 ? x : p[0] * x;
@@ -101,7 +101,7 @@ void eng__leaky_relu_ew(double x, const double *p, unsigned want, double *out)
  * dy/dlower = dy/dupper = x / 2 for x < 0. The mean is formed as lower/2 + upper/2
  * (exact halvings, one rounding, no overflow for bounds near DBL_MAX) unless the
  * halvings would lose subnormal bits. */
-void eng__rrelu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__rrelu_ew(double x, const double *p, unsigned want, double *out)
 {
   double alpha = fabs(p[0]) < 0x1p-1020 || fabs(p[1]) < 0x1p-1020 ? (p[0] + p[1]) / 2
                                                                     : p[0] / 2 + p[1] / 2;
@@ -119,7 +119,7 @@ void eng__rrelu_ew(double x, const double *p, unsigned want, double *out)
  *   y'' = 1/3 on (-3, 3), else 0.
  * x (x + 3) / 6 on (-3, 3): x + 3 is exact for x in [-3, 3] except below 2^-50 in
  * magnitude, where the product is x/2 to within the rounding anyway. */
-void eng__hard_swish_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__hard_swish_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)p;
   (void)want;
@@ -143,7 +143,7 @@ void eng__hard_swish_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* y = x if |x| > lambd else 0 */
-void eng__hardshrink_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__hardshrink_ew(double x, const double *p, unsigned want, double *out)
 {
   int pass = fabs(x) > p[0];
   (void)want;
@@ -154,7 +154,7 @@ void eng__hardshrink_ew(double x, const double *p, unsigned want, double *out)
 
 /* y = x - lambd for x > lambd, x + lambd for x < -lambd, else 0;
  * dy/dlambd = -1, +1, 0 on those pieces (0 at +-lambd). */
-void eng__softshrink_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__softshrink_ew(double x, const double *p, unsigned want, double *out)
 {
   (void)want;
   if (x > p[0]) {
@@ -174,7 +174,7 @@ void eng__softshrink_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* y = x if x > threshold else value; dy/dvalue = 1 where x <= threshold */
-void eng__threshold_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__threshold_ew(double x, const double *p, unsigned want, double *out)
 {
   int pass = x > p[0];
   (void)want;
@@ -186,7 +186,7 @@ void eng__threshold_ew(double x, const double *p, unsigned want, double *out)
 }
 
 /* y = x if x > alpha else 0 */
-void eng__thresholded_relu_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__thresholded_relu_ew(double x, const double *p, unsigned want, double *out)
 {
   int pass = x > p[0];
   (void)want;
@@ -199,7 +199,7 @@ void eng__thresholded_relu_ew(double x, const double *p, unsigned want, double *
  * With r = 1 / (1 + |x|): y = x r, y' = r^2, y'' = -2 sign(x) r^3; r first, so
  * (1 + |x|)^2 never overflows for |x| near DBL_MAX. For |x| > 2^53, 1 + |x| is |x|
  * and y = sign(x) (1 - 1/|x|), which x r gives to one rounding of r. */
-void eng__softsign_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__softsign_ew(double x, const double *p, unsigned want, double *out)
 {
   double ax = fabs(x), r;
   /* 1 + |x| = d + e exactly (TwoSum): carrying e, 1 / (1 + |x|) = (1/d)(1 - e/d) to

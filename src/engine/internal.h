@@ -10,6 +10,17 @@
 #include "dd.h"
 #include "engine.h"
 
+/* Kernels are built twice on x86-64 with GCC, for the baseline and for x86-64-v3
+ * (AVX2, FMA), and the loader picks one: without FMA in the baseline every fma() is a
+ * call into libm. The results are the same bits: fma is exact either way, and ISO C
+ * mode does not contract a * b + c by itself. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+  !defined(__SANITIZE_ADDRESS__)
+#define ENG_KERNEL __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define ENG_KERNEL
+#endif
+
 /* act_piecewise.c: piecewise-linear and rational functions. */
 eng_ew_fn eng__identity_ew;
 eng_ew_fn eng__step_ew;

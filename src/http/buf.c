@@ -174,6 +174,69 @@ static char *put_row(char *p, const double *v, size_t n)
   return p;
 }
 
+/* Numbers per part below which a large array is not split across threads. */
+#define PAR_GRAIN 65536
+
+/* A large 1-D array (or array of rows) is written in parts on several threads, each
+ * into its own scratch text ("x,y,z" or "[..],[..]"), then joined in order. */
+struct nums_job {
+  const struct shape *s;
+  const double *v;
+  size_t cols;       /* numbers per unit: 1 (1-D) or the row length */
+  char *text[64];
+  size_t len[64];
+};
+
+static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
+{
+  struct nums_job *j = ctx;
+  size_t cap = (hi - lo) * (j->cols * (NUM_MAX_LEN + 1) + 3) + 1;
+  char *t = malloc(cap), *p = t;
+  j->text[part] = t;
+  if (t == NULL)
+    return;
+  for (size_t u = lo; u < hi; u++) {
+    if (u > lo)
+      *p++ = ',';
+    if (j->cols == 1)
+      p += num_format(j->v[u], p);
+    else
+      p = put_row(p, j->v + u * j->cols, j->cols);
+  }
+  j->len[part] = (size_t)(p - t);
+}
+
+static void nums_parallel(struct buf *b, const struct shape *s, const double *v)
+{
+  struct nums_job j;
+  size_t units = s->dim[0], total = 2;
+  unsigned parts;
+  memset(&j, 0, sizeof j);
+  j.s = s;
+  j.v = v;
+  j.cols = s->ndim == 1 ? 1 : s->dim[1];
+  parts = par_parts(units * j.cols, PAR_GRAIN);
+  if (parts > units)
+    parts = (unsigned)units;
+  par_run(units, parts, nums_part, &j);
+  for (unsigned i = 0; i < parts; i++) {
+    if (j.text[i] == NULL)
+      b->failed = 1;
+    total += j.len[i] + 1;
+  }
+  if (!b->failed && buf_reserve(b, total) == 0) {
+    buf_putc(b, '[');
+    for (unsigned i = 0; i < parts; i++) {
+      if (i > 0 && j.len[i] > 0)
+        buf_putc(b, ',');
+      buf_put(b, j.text[i], j.len[i]);
+    }
+    buf_putc(b, ']');
+  }
+  for (unsigned i = 0; i < parts; i++)
+    free(j.text[i]);
+}
+
 void buf_nums(struct buf *b, const struct shape *s, const double *v)
 {
   size_t n = shape_count(s), rows, cols, mats, per;
@@ -195,6 +258,10 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v)
   brackets = 2 * (1 + mats + mats * rows);
   if (n > (SIZE_MAX - brackets) / (NUM_MAX_LEN + 1)) {
     b->failed = 1;
+    return;
+  }
+  if (s->ndim <= 2 && n >= 2 * PAR_GRAIN && par_parts(n, PAR_GRAIN) > 1) {
+    nums_parallel(b, s, v);
     return;
   }
   if (buf_reserve(b, n * (NUM_MAX_LEN + 1) + brackets + mats * rows + mats) != 0)

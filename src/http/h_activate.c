@@ -79,6 +79,61 @@ static int read_outputs(struct hctx *c, const struct eng_activation *a, const cJ
   return 0;
 }
 
+/* One part of a large request: eng_activate on units [lo, hi), an element each for an
+ * element-wise function, a row each for a vector one; every pointer offset to match. */
+struct act_job {
+  const struct eng_activation *a;
+  const double *p, *x;
+  size_t k, w;
+  const struct eng_act_out *o;
+  int rc[64];
+};
+
+static double *off(double *v, size_t i)
+{
+  return v != NULL ? v + i : NULL;
+}
+
+static void act_part(void *ctx, size_t lo, size_t hi, unsigned part)
+{
+  struct act_job *j = ctx;
+  struct eng_act_out o = *j->o;
+  size_t in = j->a->kind == ENG_VECTOR ? j->k : 1, outw = j->a->kind == ENG_VECTOR ? j->w : 1;
+  o.y = off(o.y, lo * outw);
+  o.dy = off(o.dy, lo);
+  o.d2y = off(o.d2y, lo);
+  for (unsigned q = 0; q < ENG_MAX_PARAMS; q++)
+    o.dp[q] = off(o.dp[q], lo);
+  o.jac = off(o.jac, lo * j->w * j->k);
+  o.argmax = o.argmax != NULL ? o.argmax + lo : NULL;
+  o.grad_x = off(o.grad_x, lo * in);
+  o.grad_y = o.grad_y != NULL ? o.grad_y + lo * outw : NULL;
+  j->rc[part] = eng_activate(j->a, j->p, j->x + lo * in, (hi - lo) * in, j->k, &o);
+}
+
+/* eng_activate, split across the worker threads when the request is large. */
+static int activate_parallel(const struct eng_activation *a, const double *p, const double *x,
+                             size_t n, size_t k, size_t w, const struct eng_act_out *o)
+{
+  struct act_job j;
+  size_t units = a->kind == ENG_VECTOR ? n / k : n;
+  unsigned parts = par_parts(n, 65536);
+  if (parts <= 1 || units < parts)
+    return eng_activate(a, p, x, n, k, o);
+  memset(&j, 0, sizeof j);
+  j.a = a;
+  j.p = p;
+  j.x = x;
+  j.k = k;
+  j.w = w;
+  j.o = o;
+  par_run(units, parts, act_part, &j);
+  for (unsigned i = 0; i < parts; i++)
+    if (j.rc[i] != ENG_OK)
+      return j.rc[i];
+  return ENG_OK;
+}
+
 void h_activate_post(struct hctx *c)
 {
   static const char *const fields[] = {"activation", "params", "x", "outputs", "grad_y",
@@ -181,7 +236,7 @@ void h_activate_post(struct hctx *c)
       (o.argmax = ctx_alloc(c, m * sizeof(size_t) + 1)) == NULL)
     return;
 
-  rc = eng_activate(a, p, x.v, n, k, &o);
+  rc = activate_parallel(a, p, x.v, n, k, w, &o);
   if (rc != ENG_OK) {
     if (rc == ENG_ENOMEM)
       problem(c, 500, NULL, "out of memory");

@@ -58,6 +58,20 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v);
 /* Writes "[d0,d1,...]" for a shape (e.g. for the "shape" field). */
 void buf_shape(struct buf *b, const struct shape *s);
 
+/* ============================================================ Parallel parts */
+
+/* Work on [lo, hi) of a range, as part `part` of a split. */
+typedef void par_fn(void *ctx, size_t lo, size_t hi, unsigned part);
+/* Sets how many threads a split may use (the worker count, --threads). */
+void par_set_threads(unsigned n);
+/* How many parts par_for cuts n into at this grain (1 when n < 2 grain). */
+unsigned par_parts(size_t n, size_t grain);
+/* Runs fn over [0, n) in par_parts(n, grain) equal parts, in parallel; returns when
+ * all are done. */
+void par_for(size_t n, size_t grain, par_fn *fn, void *ctx);
+/* The same with the number of parts given (1 .. 64). */
+void par_run(size_t n, unsigned parts, par_fn *fn, void *ctx);
+
 /* ======================================================= Request context */
 
 /* One request, from the router's point of view. Everything a handler allocates

@@ -175,6 +175,7 @@ int main(int argc, char **argv)
   sigaddset(&mask, SIGINT);
   pthread_sigmask(SIG_BLOCK, &mask, &old);
 
+  par_set_threads(cfg.threads);
   srv = server_start(&cfg);
   if (srv == NULL)
     return 1;
