@@ -702,8 +702,25 @@ static int decimal_length(uint64_t v)
 }
 
 /* Writes the n decimal digits of v (v < 10^n) at d, two at a time from the right. */
+/* Writes 8 digits of v < 10^8, zero-padded: two independent halves of 4. */
+static void put8(char *d, uint32_t v)
+{
+  uint32_t hi = v / 10000, lo = v % 10000;
+  memcpy(d, digits100 + 2 * (hi / 100), 2);
+  memcpy(d + 2, digits100 + 2 * (hi % 100), 2);
+  memcpy(d + 4, digits100 + 2 * (lo / 100), 2);
+  memcpy(d + 6, digits100 + 2 * (lo % 100), 2);
+}
+
 static void put_digits(char *d, uint64_t v, int n)
 {
+  /* 9 to 17 digits: the last 8 as one block, so the divisions do not form one long
+   * chain */
+  if (n > 8) {
+    put8(d + n - 8, (uint32_t)(v % 100000000));
+    v /= 100000000;
+    n -= 8;
+  }
   while (n >= 2) {
     uint64_t r = v % 100;
     v /= 100;
