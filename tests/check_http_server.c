@@ -395,6 +395,17 @@ START_TEST(test_error_classes)
   expect_status(&s, "POST", "/activate", NULL, "[{\"activation\":\"relu\",\"x\":1}]", 422,
                 "object");
   expect_status(&s, "POST", "/activate", NULL, "null", 422, NULL);
+  /* arrays of rows that go wrong after some rows: the pointer names the first fault */
+  expect_status(&s, "POST", "/activate", NULL,
+                "{\"activation\":\"relu\",\"x\":[[1,2],[3],[4,5],\"a\"]}", 422,
+                "\"pointer\":\"/x/1\"");
+  expect_status(&s, "POST", "/activate", NULL,
+                "{\"activation\":\"relu\",\"x\":[[1,2],[3,4],[5,\"a\"]]}", 422,
+                "\"pointer\":\"/x/2/1\"");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[[1],[2],3]}", 422,
+                "\"pointer\":\"/x/2\"");
+  expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,2,[3]]}", 422,
+                "\"pointer\":\"/x/2\"");
   expect_status(&s, "POST", "/activate", NULL, " \n\t ", 400, "empty");
   expect_status(&s, "POST", "/activate", NULL, "\"just a string\"", 422, NULL);
   expect_status(&s, "POST", "/loss", NULL, "{\"loss\":\"squared\",\"loss\":\"squared\"}", 422,
@@ -472,6 +483,93 @@ START_TEST(test_limits)
   expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,2,3,4,5,6,7,8,9,10]}",
                 200, NULL);
   expect_status(&s, "POST", "/init", NULL, "{\"scheme\":\"normal\",\"shape\":[4,4]}", 413, NULL);
+  ck_assert_int_eq(srv_stop(&s), 0);
+}
+END_TEST
+
+/* ====================================================== memory per request */
+
+/* The server's peak resident set (VmHWM) in bytes, or 0 where it says nothing useful:
+ * under a wrapper (valgrind) or a sanitizer, whose own memory dominates. */
+static size_t peak_rss(pid_t pid)
+{
+  char path[64], line[256];
+  size_t kb = 0;
+  FILE *f;
+#if defined(__SANITIZE_ADDRESS__)
+  (void)pid;
+  return 0;
+#endif
+  if (getenv("NEUROND_WRAP") != NULL)
+    return 0;
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  f = fopen(path, "r");
+  if (f == NULL)
+    return 0;
+  while (fgets(line, sizeof line, f) != NULL)
+    if (strncmp(line, "VmHWM:", 6) == 0)
+      kb = strtoul(line + 6, NULL, 10);
+  fclose(f);
+  return kb * 1024;
+}
+
+START_TEST(test_memory_bounds)
+{
+  enum { ROWS = 1000000, NULLS = 2000000 };
+  struct srv s;
+  struct resp r;
+  char *body;
+  size_t len = 0, before, after;
+  cJSON *d;
+  const cJSON *y, *e;
+  size_t i;
+
+  ck_assert_int_eq(srv_start(&s, quiet), 0);
+  before = peak_rss(s.pid);
+
+  /* 10 MB of nulls: each would be a tree node of some 100 bytes; refused, not built */
+  body = malloc((size_t)NULLS * 5 + 64);
+  ck_assert_ptr_nonnull(body);
+  len = (size_t)sprintf(body, "{\"activation\":\"relu\",\"x\":[");
+  for (i = 0; i < NULLS; i++) {
+    memcpy(body + len, i > 0 ? ",null" : "null", i > 0 ? 5 : 4);
+    len += i > 0 ? 5 : 4;
+  }
+  len += (size_t)sprintf(body + len, "]}");
+  ck_assert_int_eq(http_req(&s, "POST", "/activate", "application/json", body, len, &r), 0);
+  ck_assert_int_eq(r.status, 413);
+  ck_assert_str_eq(r.ctype, "application/problem+json");
+  resp_free(&r);
+  after = peak_rss(s.pid);
+  if (before > 0)
+    ck_assert_msg(after - before < 4 * len, "10 MB of nulls took %zu MB", (after - before) >> 20);
+
+  /* a million rows of one number: no tree node per row */
+  len = (size_t)sprintf(body, "{\"activation\":\"relu\",\"outputs\":[\"y\"],\"x\":[");
+  for (i = 0; i < ROWS; i++)
+    len += (size_t)sprintf(body + len, i > 0 ? ",[%d]" : "[%d]", (int)(i % 7) - 3);
+  len += (size_t)sprintf(body + len, "]}");
+  before = peak_rss(s.pid);
+  ck_assert_int_eq(http_req(&s, "POST", "/activate", "application/json", body, len, &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  after = peak_rss(s.pid);
+  /* request and reply are some 5 MB each; a node per row alone would be 100 MB */
+  if (before > 0)
+    ck_assert_msg(after - before < 3 * (len + r.len), "a million rows took %zu MB",
+                  (after - before) >> 20);
+  d = cJSON_ParseWithLengthOpts(r.body, r.len + 1, NULL, 1);
+  ck_assert_ptr_nonnull(d);
+  y = cJSON_GetObjectItem(d, "y");
+  ck_assert_int_eq(cJSON_GetArraySize(y), ROWS);
+  for (i = 0, e = y->child; e != NULL; i++, e = e->next) {
+    int x = (int)(i % 7) - 3;
+    ck_assert_int_eq(cJSON_GetArraySize(e), 1);
+    ck_assert(e->child->valuedouble == (x > 0 ? x : 0));
+  }
+  ck_assert_uint_eq(i, ROWS);
+  cJSON_Delete(d);
+  resp_free(&r);
+  free(body);
   ck_assert_int_eq(srv_stop(&s), 0);
 }
 END_TEST
@@ -869,6 +967,7 @@ static Suite *server_suite(void)
   tcase_add_test(tc, test_get_routes);
   tcase_add_test(tc, test_error_classes);
   tcase_add_test(tc, test_limits);
+  tcase_add_test(tc, test_memory_bounds);
   tcase_add_test(tc, test_concurrency_and_hangups);
   tcase_add_test(tc, test_conn_timeout);
   tcase_add_test(tc, test_sigterm_drains);

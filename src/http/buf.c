@@ -198,7 +198,7 @@ static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
   for (size_t u = lo; u < hi; u++) {
     if (u > lo)
       *p++ = ',';
-    if (j->cols == 1)
+    if (j->s->ndim == 1) /* a row of one number is still a row */
       p += num_format(j->v[u], p);
     else
       p = put_row(p, j->v + u * j->cols, j->cols);

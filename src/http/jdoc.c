@@ -18,6 +18,7 @@ struct parser {
   const char *s, *p, *end;
   struct jdoc *d;
   size_t max_elements;
+  size_t nodes;          /* cJSON nodes made (JDOC_MAX_NODES) */
   struct buf str;        /* the string being decoded */
   int status;            /* 0, or the status of the error found */
   const char *at;        /* where the error was found */
@@ -139,6 +140,21 @@ static int count_number(struct parser *P)
   if (++P->d->count > P->max_elements) {
     fail(P, 413, P->p, "the request holds more than %zu numbers (the element limit)",
          P->max_elements);
+    return -1;
+  }
+  return 0;
+}
+
+/* Counts one cJSON node against JDOC_MAX_NODES. A node costs some 100 bytes against
+ * the 2 to 5 of its text ("[]," or "null,"), so without this bound a body of small
+ * values would cost 20 to 40 times its size in memory. */
+static int count_node(struct parser *P)
+{
+  if (++P->nodes > JDOC_MAX_NODES) {
+    fail(P, 413, P->p,
+         "the request holds more than %d JSON values besides arrays of numbers and rows of "
+         "numbers",
+         JDOC_MAX_NODES);
     return -1;
   }
   return 0;
@@ -345,7 +361,10 @@ static cJSON *scan_value(struct parser *P, unsigned depth);
 static int unpack_numbers(struct parser *P, cJSON *arr, size_t base)
 {
   for (size_t i = base; i < P->d->nnum; i++) {
-    cJSON *it = cJSON_CreateNumber(P->d->num[i]);
+    cJSON *it;
+    if (count_node(P) != 0)
+      return -1;
+    it = cJSON_CreateNumber(P->d->num[i]);
     if (it == NULL) {
       fail_oom(P);
       return -1;
@@ -358,11 +377,74 @@ static int unpack_numbers(struct parser *P, cJSON *arr, size_t base)
 
 enum arr_mode { ARR_START, ARR_NUMS, ARR_ROWS, ARR_MIXED };
 
+/* The lengths of the rows of an array of rows being read: a row keeps no node of its
+ * own (a node per row would cost more than the row's numbers when rows are short),
+ * only its length; its numbers follow the previous row's in the packed buffer. While
+ * every row has the first row's length, only the count is kept (len is NULL). */
+struct row_lens {
+  size_t *len;
+  size_t n, cap;
+  size_t first;     /* the first row's length */
+};
+
+static int row_push(struct parser *P, struct row_lens *r, size_t len)
+{
+  if (r->n == 0)
+    r->first = len;
+  if (r->len == NULL && len == r->first) {
+    r->n++;
+    return 0;
+  }
+  if (r->len == NULL || r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : r->n < 32 ? 64 : 2 * r->n;
+    size_t *q = cap <= SIZE_MAX / sizeof *q ? realloc(r->len, cap * sizeof *q) : NULL;
+    if (q == NULL) {
+      fail_oom(P);
+      return -1;
+    }
+    if (r->len == NULL) /* the first ragged row: the rows before it all had `first` */
+      for (size_t i = 0; i < r->n; i++)
+        q[i] = r->first;
+    r->len = q;
+    r->cap = cap;
+  }
+  r->len[r->n++] = len;
+  return 0;
+}
+
+/* The array turned out not to be rows of numbers alone: the rows read so far become
+ * packed child nodes again, in order, so that errors can point into them. */
+static int rows_to_nodes(struct parser *P, cJSON *arr, size_t base, const struct row_lens *r)
+{
+  size_t off = base;
+  for (size_t i = 0; i < r->n; i++) {
+    struct jdoc_arr e;
+    cJSON *row;
+    if (count_node(P) != 0)
+      return -1;
+    row = cJSON_CreateArray();
+    if (row == NULL) {
+      fail_oom(P);
+      return -1;
+    }
+    cJSON_AddItemToArray(arr, row);
+    memset(&e, 0, sizeof e);
+    e.off = off;
+    e.ndim = 1;
+    e.dim[0] = r->len != NULL ? r->len[i] : r->first;
+    if (pack(P, row, &e) != 0)
+      return -1;
+    off += e.dim[0];
+  }
+  return 0;
+}
+
 static cJSON *scan_array(struct parser *P, unsigned depth)
 {
   enum arr_mode mode = ARR_START;
   size_t base = P->d->nnum, n = 0;
   struct jdoc_arr e;
+  struct row_lens rows = { NULL, 0, 0, 0 };
   cJSON *arr;
 
   memset(&e, 0, sizeof e);
@@ -407,7 +489,6 @@ static cJSON *scan_array(struct parser *P, unsigned depth)
       child = scan_value(P, depth);
       if (child == NULL)
         goto fail;
-      cJSON_AddItemToArray(arr, child);
       row = jdoc_packed(P->d, child);
       if ((mode == ARR_START || mode == ARR_ROWS) && row != NULL && row->ndim == 1) {
         if (mode == ARR_START) {
@@ -417,8 +498,22 @@ static cJSON *scan_array(struct parser *P, unsigned depth)
           e.bad_row = n;
           e.bad_len = row->dim[0];
         }
+        /* the row was the last array packed: keep its length, drop its entry and node */
+        if (row_push(P, &rows, row->dim[0]) != 0) {
+          cJSON_Delete(child);
+          goto fail;
+        }
+        if ((size_t)child->valueint + 1 == P->d->narr)
+          P->d->narr--;
+        P->nodes--;
+        cJSON_Delete(child);
         mode = ARR_ROWS;
       } else {
+        if (mode == ARR_ROWS && rows_to_nodes(P, arr, base, &rows) != 0) {
+          cJSON_Delete(child);
+          goto fail;
+        }
+        cJSON_AddItemToArray(arr, child);
         mode = ARR_MIXED;
       }
     }
@@ -445,13 +540,13 @@ static cJSON *scan_array(struct parser *P, unsigned depth)
     e.off = base;
     e.ndim = 2;
     e.dim[0] = n;
-    cJSON_Delete(arr->child);
-    arr->child = NULL;
     if (pack(P, arr, &e) != 0)
       goto fail;
   }
+  free(rows.len);
   return arr;
 fail:
+  free(rows.len);
   cJSON_Delete(arr);
   return NULL;
 }
@@ -543,6 +638,8 @@ static cJSON *scan_value(struct parser *P, unsigned depth)
     expected(P, "a value");
     return NULL;
   }
+  if (count_node(P) != 0)
+    return NULL;
   switch (*P->p) {
   case '{':
     return scan_object(P, depth + 1);

@@ -17,6 +17,11 @@
 
 #define JDOC_MAX_DEPTH 64
 
+/* The most JSON values a body may hold besides the numbers of numeric arrays and rows
+ * (which are packed and bounded by the element limit): objects, strings, literals,
+ * arrays that are not numbers. Past it, 413. */
+#define JDOC_MAX_NODES 65536
+
 /* One packed array: ndim 1 ([n numbers]) or 2 ([rows of numbers]). */
 struct jdoc_arr {
   size_t off;        /* first number in jdoc.num */
