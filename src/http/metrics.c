@@ -119,7 +119,7 @@ void metrics_write(struct buf *b)
   }
 
   buf_puts(b, "# HELP neurond_request_duration_seconds Time from the request's arrival to "
-              "its completion, by route.\n"
+              "its reply, by route.\n"
               "# TYPE neurond_request_duration_seconds histogram\n");
   for (size_t r = 0; r < MAX_ROUTES; r++) {
     unsigned long long cum = 0, total = 0;

@@ -2,8 +2,8 @@
  * server.c: the libmicrohttpd daemon: one request state per request, made on the
  * access handler's first call and freed in the completion callback (the one place);
  * the body buffered into one allocation under --max-body-bytes (413 before any body
- * byte when Content-Length is over it); then the router; metrics and the access log
- * line at completion.
+ * byte when Content-Length is over it); then the router; metrics when the reply is
+ * queued, the access log line at completion.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +43,7 @@ struct req {
   int status;           /* the status sent (0: none) */
   const char *route;    /* route pattern for metrics */
   size_t bytes_out;
+  int recorded;         /* counted in the metrics */
 };
 
 static double seconds_since(const struct timespec *t0)
@@ -74,6 +75,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *r, st
     r->bytes_out = c->resp_len;
     if (c->route != NULL)
       r->route = c->route;
+    /* Counted now, before the first byte of the reply leaves: a client that reads its
+     * reply and then asks GET /metrics always finds its request there. */
+    if (!r->recorded) {
+      metrics_record(r->route, r->status, seconds_since(&r->t0), r->len, r->bytes_out);
+      r->recorded = 1;
+    }
   }
   return ret;
 }
@@ -234,7 +241,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     return;
   *req_cls = NULL;
   secs = seconds_since(&r->t0);
-  metrics_record(r->route, r->status, secs, r->len, r->bytes_out);
+  if (!r->recorded) /* no reply was queued (the client left first) */
+    metrics_record(r->route, r->status, secs, r->len, r->bytes_out);
   if (s->cfg->access_log)
     access_log(r, r->len, secs);
   metrics_in_flight_add(-1);
