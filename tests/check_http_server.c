@@ -295,6 +295,14 @@ static void expect_status(const struct srv *s, const char *method, const char *p
     ck_assert_msg(d != NULL, "problem is not JSON: %s", r.body);
     ck_assert_int_eq(cJSON_GetObjectItem(d, "status")->valueint, status);
     ck_assert_str_eq(cJSON_GetObjectItem(d, "type")->valuestring, "about:blank");
+    ck_assert_str_eq(cJSON_GetObjectItem(d, "title")->valuestring,
+                     status == 400   ? "Bad Request"
+                     : status == 404 ? "Not Found"
+                     : status == 405 ? "Method Not Allowed"
+                     : status == 413 ? "Content Too Large"
+                     : status == 415 ? "Unsupported Media Type"
+                                     : "Unprocessable Content");
+    ck_assert(cJSON_IsString(cJSON_GetObjectItem(d, "detail")));
     cJSON_Delete(d);
   }
   if (part != NULL)
@@ -905,6 +913,9 @@ START_TEST(test_flags_and_access_log)
     ck_assert_int_ne(run_bin(plain, out, sizeof out), 0);
     unsetenv("NEUROND_MAX_BODY_BYTES");
     ck_assert_msg(strstr(out, "NEUROND_MAX_BODY_BYTES") != NULL, "%s", out);
+    setenv("NEUROND_THREADS", "", 1); /* set but empty: as if unset */
+    ck_assert_int_eq(run_bin(help, out, sizeof out), 0);
+    unsetenv("NEUROND_THREADS");
   }
   /* NEUROND_PORT: the port it serves on */
   {

@@ -106,10 +106,11 @@ int main(int argc, char **argv)
   };
   const size_t nopts = sizeof opts / sizeof opts[0];
 
-  /* The environment first, so that flags win. */
+  /* The environment first, so that flags win. A variable set to "" counts as unset
+   * (as `NEUROND_PORT=` in a compose file or a shell script means). */
   for (size_t i = 0; i < nopts; i++) {
     const char *v = getenv(opts[i].env);
-    if (v != NULL && set_opt(&opts[i], v, opts[i].env) != 0)
+    if (v != NULL && v[0] != '\0' && set_opt(&opts[i], v, opts[i].env) != 0)
       return 2;
   }
   if (getenv("NEUROND_BIND") != NULL && getenv("NEUROND_BIND")[0] != '\0')
