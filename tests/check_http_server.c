@@ -426,6 +426,23 @@ START_TEST(test_error_classes)
 }
 END_TEST
 
+/* Waits (3 s at most) until GET /metrics shows no request in flight but itself. */
+static void expect_no_leftovers(const struct srv *s)
+{
+  struct resp r;
+  for (int tries = 0;; tries++) {
+    int settled;
+    ck_assert_int_eq(http_get(s, "/metrics", &r), 0);
+    settled = strstr(r.body, "neurond_in_flight 1\n") != NULL;
+    if (!settled && tries == 30)
+      ck_assert_msg(0, "requests left in flight: %s", strstr(r.body, "\nneurond_in_flight ") + 1);
+    resp_free(&r);
+    if (settled)
+      break;
+    usleep(100000);
+  }
+}
+
 /* ================================================================ limits */
 
 START_TEST(test_limits)
@@ -491,6 +508,7 @@ START_TEST(test_limits)
   expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,2,3,4,5,6,7,8,9,10]}",
                 200, NULL);
   expect_status(&s, "POST", "/init", NULL, "{\"scheme\":\"normal\",\"shape\":[4,4]}", 413, NULL);
+  expect_no_leftovers(&s); /* the cut-off and refused requests are all closed */
   ck_assert_int_eq(srv_stop(&s), 0);
 }
 END_TEST
@@ -621,18 +639,7 @@ START_TEST(test_concurrency_and_hangups)
   for (int i = 0; i < 32; i++)
     pthread_join(th[i], NULL);
   ck_assert_int_eq(worker_fail, 0);
-  /* nothing left in flight but this request itself */
-  for (int tries = 0;; tries++) {
-    int settled;
-    ck_assert_int_eq(http_get(&shared, "/metrics", &r), 0);
-    settled = strstr(r.body, "neurond_in_flight 1\n") != NULL;
-    if (!settled && tries == 30)
-      ck_assert_msg(0, "requests left in flight: %s", strstr(r.body, "\nneurond_in_flight ") + 1);
-    resp_free(&r);
-    if (settled)
-      break;
-    usleep(100000);
-  }
+  expect_no_leftovers(&shared);
   /* a half request keeps no one waiting: a keep-alive GET on another connection */
   {
     int fd = raw_connect(&shared);
