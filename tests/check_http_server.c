@@ -174,6 +174,7 @@ START_TEST(test_get_routes)
   ck_assert_int_eq(http_get(&s, "/activations", &r), 0);
   ck_assert_int_eq(r.status, 200);
   d = cJSON_Parse(r.body);
+  ck_assert_int_eq(cJSON_GetObjectItem(d, "count")->valueint, 34); /* the contract's table */
   ck_assert_int_eq(cJSON_GetObjectItem(d, "count")->valueint, (int)eng_activation_count());
   ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "activations")),
                    (int)eng_activation_count());
@@ -183,6 +184,12 @@ START_TEST(test_get_routes)
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
       ck_assert_msg(cJSON_GetObjectItem(e, keys[k]) != NULL, "catalog entry lacks %s", keys[k]);
     ck_assert(cJSON_GetObjectItem(e, "ulp")->valuedouble <= 9);
+    /* every parameter: its default, its valid range, whether it is differentiable */
+    for (const cJSON *p = cJSON_GetObjectItem(e, "parameters")->child; p != NULL; p = p->next) {
+      ck_assert(cJSON_GetObjectItem(p, "default") != NULL);
+      ck_assert(cJSON_IsString(cJSON_GetObjectItem(p, "range")));
+      ck_assert(cJSON_IsBool(cJSON_GetObjectItem(p, "differentiable")));
+    }
   }
   cJSON_Delete(d);
   resp_free(&r);
@@ -195,6 +202,9 @@ START_TEST(test_get_routes)
                                        "name")->valuestring,
                    "beta");
   cJSON_Delete(d);
+  resp_free(&r);
+  ck_assert_int_eq(http_get(&s, "/activations/softplus", &r), 0);
+  ck_assert_msg(strstr(r.body, "\"range\":\"(0, inf)\"") != NULL, "%s", r.body);
   resp_free(&r);
   ck_assert_int_eq(http_get(&s, "/activations/nope", &r), 0);
   ck_assert_int_eq(r.status, 404);

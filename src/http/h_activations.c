@@ -51,9 +51,30 @@ static void put_param(struct buf *b, const struct eng_param *p)
       buf_jstr(b, p->choices[i]);
     }
     buf_putc(b, ']');
+    /* the range in words: the choices */
+    buf_puts(b, ",\"range\":\"one of");
+    for (size_t i = 0; i < n; i++) {
+      buf_puts(b, i > 0 ? ", " : " ");
+      buf_puts(b, p->choices[i]); /* engine names: [a-z0-9_] */
+    }
+    buf_putc(b, '"');
   } else {
     buf_puts(b, ",\"type\":\"number\",\"default\":");
     buf_num(b, p->def);
+    /* the range as an interval, "[0, inf)"; minimum/maximum below say it as numbers */
+    buf_puts(b, ",\"range\":\"");
+    buf_putc(b, p->lo > -DBL_MAX && !p->lo_open ? '[' : '(');
+    if (p->lo > -DBL_MAX)
+      buf_num(b, p->lo);
+    else
+      buf_puts(b, "-inf");
+    buf_puts(b, ", ");
+    if (p->hi < DBL_MAX)
+      buf_num(b, p->hi);
+    else
+      buf_puts(b, "inf");
+    buf_putc(b, p->hi < DBL_MAX && !p->hi_open ? ']' : ')');
+    buf_putc(b, '"');
     if (p->lo > -DBL_MAX) {
       buf_puts(b, ",\"minimum\":");
       buf_num(b, p->lo);
