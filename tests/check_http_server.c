@@ -383,6 +383,20 @@ START_TEST(test_error_classes)
   expect_status(&s, "POST", "/activate", "text/plain", ok, 415, NULL);
   expect_status(&s, "POST", "/activate", "application/xml", ok, 415, NULL);
 
+  /* a compressed body is a coding not supported, not broken JSON */
+  {
+    char buf[4096];
+    int fd = raw_connect(&s);
+    raw_sends(fd, "POST /activate HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+                  "Content-Length: 2\r\nConnection: close\r\n\r\n\x1f\x8b");
+    raw_read(fd, buf, sizeof buf, 3000);
+    close(fd);
+    ck_assert_msg(strncmp(buf, "HTTP/1.1 415", 12) == 0, "%s", buf);
+    ck_assert(strstr(buf, "Accept-Encoding: identity\r\n") != NULL);
+    ck_assert(strstr(buf, "application/problem+json") != NULL);
+    ck_assert(strstr(buf, "gzip") != NULL);
+  }
+
   /* invalid JSON: where parsing stopped */
   expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":[1,]}", 400,
                 "line 1, column 29 (byte offset 28)");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@ struct req {
   const char *route;    /* route pattern for metrics */
   size_t bytes_out;
   int recorded;         /* counted in the metrics */
+  int coded;            /* the body came with a Content-Encoding other than identity */
 };
 
 static double seconds_since(const struct timespec *t0)
@@ -67,6 +69,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *r, st
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, c->resp_type);
   if (c->allow != NULL)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, c->allow);
+  if (r->coded) /* RFC 9110 section 15.5.16: the codings that would have been accepted */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_ENCODING, "identity");
   ret = MHD_queue_response(conn, (unsigned)c->status, resp);
   MHD_destroy_response(resp);
   if (ret == MHD_YES) {
@@ -195,7 +199,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   ctx_init(&c, s->cfg, method, url,
            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
            r->body, r->len);
-  http_dispatch(&c);
+  {
+    /* A compressed body (Content-Encoding: gzip) would read as bytes that are not
+     * JSON; it is refused as a coding not supported rather than as invalid JSON. */
+    const char *ce =
+      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    if (ce != NULL && ce[0] != '\0' && strcasecmp(ce, "identity") != 0 && r->len > 0) {
+      r->coded = 1;
+      c.route = route_of(url);
+      problem(&c, 415, NULL,
+              "Content-Encoding %s is not supported: send the body uncompressed", ce);
+    } else {
+      http_dispatch(&c);
+    }
+  }
   ret = send_reply(conn, r, &c);
   ctx_free(&c);
   free(r->body); /* the reply no longer needs it */
