@@ -40,10 +40,11 @@ export NEUROND_IMAGE="$tag" LB_PORT="$port"
 proj="neurond-test-$$"
 down() { $COMPOSE -p "$proj" -f docker/compose.yaml down -t 10 >/dev/null 2>&1 || true; }
 trap 'down; rm -f "$log"; [ -n "$tag" ] && podman rmi "$tag" >/dev/null 2>&1 || true' EXIT
-echo "docker-test: $COMPOSE up, 2 replicas behind nginx on 127.0.0.1:$port"
-$COMPOSE -p "$proj" -f docker/compose.yaml up -d --scale neurond=2 >/dev/null 2>&1 || {
-  # podman-compose 1.0 has no --scale: set the replica count through deploy.replicas
-  $COMPOSE -p "$proj" -f docker/compose.yaml -f docker/compose.replicas2.yaml up -d; }
+# the balancer's image (Debian's nginx on the same local base); neurond's is the one
+# the smoke test just built, so compose builds nothing
+podman build -q --pull=never --format docker -t neurond-lb:latest -f docker/nginx.Dockerfile docker >/dev/null
+echo "docker-test: $COMPOSE up: 2 replicas (deploy.replicas) behind nginx on 127.0.0.1:$port"
+$COMPOSE -p "$proj" -f docker/compose.yaml up -d --no-build >/dev/null 2>&1
 
 ok=0
 for _ in $(seq 1 60); do
@@ -56,6 +57,11 @@ for i in $(seq 1 200); do
   out=$(curl -sS -d '{"activation":"sigmoid","x":[0,40]}' "http://127.0.0.1:$port/activate") || fails=$((fails+1))
   case "$out" in *'"y":[0.5,1]'*) ;; *) fails=$((fails+1));; esac
 done
-echo "docker-test: 200 requests through nginx, $fails failed"
+served=""
+for c in $(podman ps --filter "label=com.docker.compose.project=$proj" --filter "label=com.docker.compose.service=neurond" --format '{{.Names}}'); do
+  served="$served $c=$(podman logs "$c" 2>&1 | grep -c '"/activate"')"
+done
+echo "docker-test: 200 requests through nginx, $fails failed; per replica:$served"
 [ "$fails" = 0 ] || exit 1
+case "$served" in *=0*|"") echo "docker-test: FAILED: a replica got no requests"; exit 1;; esac
 echo "docker-test: passed in $(( $(date +%s) - t0 )) s"
