@@ -95,72 +95,147 @@ static void gelu_exact(double x, unsigned want, double *out)
   }
 }
 
-/* The logistic function and its derivative at w = w_hi + w_lo (first order in w_lo). */
-static inline void logistic2(struct dd w, double *s, double *ds, double *oms)
+/* e^-W for a two-word W >= 0, to first order in W.lo, in two words. */
+static inline struct dd exp_neg(struct dd W)
 {
-  double t = exp(-fabs(w.hi)), r = 1 / (1 + t), sh, dsh, o;
-  sh = w.hi >= 0 ? r : t * r;
-  dsh = t * r * r;
-  o = -expm1(-fabs(w.hi)) * r; /* |1 - 2 s| = (1 - t) / (1 + t) */
-  if (w.hi >= 0)
-    o = -o;
-  *s = fma(dsh, w.lo, sh);
-  *ds = fma(dsh * o, w.lo, dsh);
-  *oms = o;
+  double e = exp(-W.hi);
+  return dd_norm(e, -e * W.lo);
+}
+
+/* q = n / d rounded once, for two-word n and d (d > 0). */
+static inline double div_dd(struct dd n, struct dd d)
+{
+  double q = n.hi / d.hi;
+  return q + (fma(-q, d.hi, n.hi) + n.lo - q * d.lo) / d.hi;
+}
+
+/* The Taylor series s of taylor.h at x, if |x - x0| < r (r at most the series' own
+ * radius): within r of the zero x0 the rounding of e^(...) in the closed forms below
+ * would be magnified more than twice; beyond it they are used. */
+static inline int near_zero(const struct taylor *s, double x, double r, double *out)
+{
+  return fabs(x - s->u0_hi) < r && taylor_eval(s, dd_of(x), out);
+}
+
+/* x sigmoid(w(x)) with w odd, written for a = |x| with W = |w(x)| >= 0 and
+ * t = e^-W in (0, 1], d = 1 + t (two words): sigmoid(w) = t / d for x < 0, 1 / d for
+ * x > 0, so y = x t / d or x / d, without 1 - (something near 1). */
+static inline double xsig_y(double x, struct dd t, struct dd d)
+{
+  struct dd q = x < 0 ? t : dd_of(1);
+  double r = div_dd(q, d); /* relative error about 2^-104 of the quotient */
+  return x * r;
 }
 
 /* tanh form: y = (x/2)(1 + tanh(v)), v = sqrt(2/pi)(x + 0.044715 x^3), which is
- * x sigmoid(w), w = 2 v. y' = s + x s' w', y'' = s' (2 w' + x w'') + x s'' w'^2 with
- * w' = 2c (1 + 3k x^2), w'' = 12 c k x, s'' = s' (1 - 2 s). w is formed in two words
- * (its rounding would cost |w| ULP of y in the tail); below w = -700, where
- * sigmoid(w) = e^w to the last bit, the products are rounded once by exp_mul. */
+ * x sigmoid(w), w = 2 v = 2c (x + k x^3), c = sqrt(2/pi), k = 0.044715. With
+ * a = |x|, W = |w|, t = e^-W, d = 1 + t and v = 1 + 3k x^2 (so w' = 2c v):
+ *   y'  = t (d + x w') / d^2          for x < 0 (the zero near -0.7525 is in d + x w')
+ *       = (d + t x w') / d^2          for x > 0 (positive terms)
+ *   y'' = 4c t B / d^3, B = (1 + 6k x^2) d - c a v^2 (1 - t), for either sign
+ *         (y'' is even: y(x) - y(-x) = x),
+ * from y' = s + x s' w', y'' = s' (2 w' + x w'') + x s'' w'^2, s' = t / d^2,
+ * s'' = s' (1 - 2 s). Written this way e^-W is a common factor, so its rounding is not
+ * cancelled; the sums that cancel (d + x w' near the zero of y', B near the zeros of
+ * y'' at +-1.4185) are formed in two words from exact products, and the Taylor series
+ * of taylor.h take over where the rounding of t itself would be cancelled. w is
+ * formed in two words (its rounding would cost W ULP of y in the tail). */
 static void gelu_tanh(double x, unsigned want, double *out)
 {
-  struct dd x2, w;
-  double wp, wpp, s, ds, oms;
-  x2 = two_prod(x, x);
-  w = dd_add_d(dd_mul(x2, (struct dd){K_HI, K_LO}), 1);
-  w = dd_mul(dd_mul_d(w, x), (struct dd){TWO_C_HI, TWO_C_LO});
-  if (!isfinite(w.hi) || !isfinite(x2.hi)) { /* |x| > 1e102: x or 0 */
+  static const struct dd K = {K_HI, K_LO}, C2 = {TWO_C_HI, TWO_C_LO};
+  double a = fabs(x);
+  struct dd x2 = two_prod(a, a), kx2, W, t, d, v;
+  if (!isfinite(x2.hi) || a > 0x1p340) { /* beyond 1e102, W overflows: x or -0 */
     out[ENG_OUT_Y] = x > 0 ? x : -0.0;
     out[ENG_OUT_DY] = x > 0 ? 1 : -0.0;
-    out[ENG_OUT_D2Y] = x > 0 ? 0 : -0.0;
-    return;
-  }
-  if (w.hi > 700) {
-    /* s(w) = 1 - e^-w, s' = e^-w, s'' = -e^-w to the last bit: y = x, y' = 1, and
-     * y'' = e^-w (2 w' + x w'' - x w'^2), rounded once */
-    double wp1 = TWO_C_HI * fma(3 * K_HI, x2.hi, 1);
-    out[ENG_OUT_Y] = x;
-    out[ENG_OUT_DY] = 1;
-    out[ENG_OUT_D2Y] = exp_mul((struct dd){-w.hi, -w.lo},
-                               2 * wp1 + x * (6 * TWO_C_HI * K_HI * x) - x * wp1 * wp1);
-    return;
-  }
-  if (w.hi < -800) {
-    out[ENG_OUT_Y] = -0.0;
-    out[ENG_OUT_DY] = -0.0;
     out[ENG_OUT_D2Y] = -0.0;
     return;
   }
-  wp = TWO_C_HI * fma(3 * K_HI, x2.hi, 1);
-  wpp = 12 * TWO_C_HI / 2 * K_HI * x;
-  if (w.hi < -700) {
-    out[ENG_OUT_Y] = exp_mul(w, x);
-    out[ENG_OUT_DY] = exp_mul(w, fma(x, wp, 1));
-    out[ENG_OUT_D2Y] = exp_mul(w, 2 * wp + x * wpp + x * wp * wp);
+  kx2 = dd_mul(x2, K);
+  W = dd_mul(dd_mul_d(dd_add_d(kx2, 1), a), C2);
+  if (!isfinite(W.hi)) {
+    out[ENG_OUT_Y] = x > 0 ? x : -0.0;
+    out[ENG_OUT_DY] = x > 0 ? 1 : -0.0;
+    out[ENG_OUT_D2Y] = -0.0;
     return;
   }
-  logistic2(w, &s, &ds, &oms);
-  out[ENG_OUT_Y] = x * s;
-  if (WANT(DY)) {
-    if (!taylor_eval(&eng__gelu_tanh_d1, dd_of(x), &out[ENG_OUT_DY]))
-      out[ENG_OUT_DY] = fma(x * ds, wp, s);
+  v = dd_add_d(dd_mul_d(kx2, 3), 1);
+  if (W.hi > 700) {
+    /* t < e^-700: t / d = t and 1 / d = 1 to the last bit, so y = x t or x,
+     * y' = t (1 + x w') or 1, y'' = 4c t (1 + 6k x^2 - c a v^2); the products with t,
+     * which may be subnormal, are rounded once by exp_mul */
+    struct dd nW = {-W.hi, -W.lo}, xw = dd_mul(dd_mul_d(v, x), C2), q;
+    q = dd_mul(dd_mul_d(dd_mul(v, v), -a), C2); /* -2 c a v^2 */
+    q = dd_add_d(dd_add(dd_mul_d(kx2, 12), q), 2); /* 2 (1 + 6k x^2 - c a v^2) */
+    out[ENG_OUT_Y] = x > 0 ? x : exp_mul(nW, x);
+    out[ENG_OUT_DY] = x > 0 ? 1 : exp_mul(nW, dd_add_d(xw, 1).hi);
+    out[ENG_OUT_D2Y] = exp_mul(nW, fma(TWO_C_HI, q.hi, TWO_C_HI * q.lo + TWO_C_LO * q.hi));
+    return;
+  }
+  t = exp_neg(W);
+  d = dd_add_d(t, 1);
+  out[ENG_OUT_Y] = xsig_y(x, t, d);
+  if (WANT(DY) && !near_zero(&eng__gelu_tanh_d1, x, 0.3, &out[ENG_OUT_DY])) {
+    struct dd xw = dd_mul(dd_mul_d(v, x), C2), n;
+    n = x < 0 ? dd_mul(t, dd_add(d, xw)) : dd_add(d, dd_mul(t, xw));
+    out[ENG_OUT_DY] = div_dd(n, dd_mul(d, d));
+  }
+  if (WANT(D2Y) && !near_zero(&eng__gelu_tanh_d2a, -a, 0.3, &out[ENG_OUT_D2Y])) {
+    struct dd p6 = dd_add_d(dd_mul_d(kx2, 6), 1), omt = dd_add_d((struct dd){-t.hi, -t.lo}, 1);
+    struct dd q = dd_mul(dd_mul_d(dd_mul(v, v), a), C2), B;
+    q.hi *= 0.5; /* c a v^2 */
+    q.lo *= 0.5;
+    B = dd_add(dd_mul(p6, d), dd_mul((struct dd){-q.hi, -q.lo}, omt));
+    B = dd_mul(dd_mul(B, t), C2);
+    B.hi *= 2;
+    B.lo *= 2;
+    out[ENG_OUT_D2Y] = div_dd(B, dd_mul(dd_mul(d, d), d));
+  }
+}
+
+/* sigmoid form: y = x sigmoid(u), u = 1.702 x (the decimal constant K in two words,
+ * u in two words). As for the tanh form, with U = |u|, t = e^-U, d = 1 + t:
+ *   y'  = t (d - U) / d^2 for x < 0 (zero at u = -1.2785), (d + U t) / d^2 for x > 0,
+ *   y'' = K t (2 d - U (1 - t)) / d^3 (even; zeros at u = +-2.3994),
+ * which are swish'(u) and K swish''(u) for swish(u) = u sigmoid(u): near their zeros
+ * the swish series of taylor.h, evaluated at u (two words). */
+static void gelu_sigmoid(double x, unsigned want, double *out)
+{
+  double a = fabs(x);
+  struct dd U = two_prod(SIG_K_HI, a), t, d, nU;
+  U = dd_norm(U.hi, fma(SIG_K_LO, a, U.lo));
+  if (!isfinite(U.hi)) { /* |x| > 1e308: x or -0 */
+    out[ENG_OUT_Y] = x > 0 ? x : -0.0;
+    out[ENG_OUT_DY] = x > 0 ? 1 : -0.0;
+    out[ENG_OUT_D2Y] = -0.0;
+    return;
+  }
+  nU = (struct dd){-U.hi, -U.lo};
+  if (U.hi > 700) {
+    /* t / d = t, 1 / d = 1 to the last bit (t < e^-700): y = x t or x,
+     * y' = t (1 - U) or 1, y'' = K t (2 - U), rounded once by exp_mul */
+    out[ENG_OUT_Y] = x > 0 ? x : exp_mul(nU, x);
+    out[ENG_OUT_DY] = x > 0 ? 1 : exp_mul(nU, 1 - U.hi);
+    out[ENG_OUT_D2Y] = exp_mul(nU, SIG_K_HI * (2 - U.hi));
+    return;
+  }
+  t = exp_neg(U);
+  d = dd_add_d(t, 1);
+  out[ENG_OUT_Y] = xsig_y(x, t, d);
+  if (WANT(DY) && !(x < 0 && taylor_eval(&eng__swish_g0, nU, &out[ENG_OUT_DY]))) {
+    struct dd n = x < 0 ? dd_mul(t, dd_add(d, nU)) : dd_add(d, dd_mul(t, U));
+    out[ENG_OUT_DY] = div_dd(n, dd_mul(d, d));
   }
   if (WANT(D2Y)) {
-    if (!taylor_eval(&eng__gelu_tanh_d2a, dd_of(x), &out[ENG_OUT_D2Y]) &&
-        !taylor_eval(&eng__gelu_tanh_d2b, dd_of(x), &out[ENG_OUT_D2Y]))
-      out[ENG_OUT_D2Y] = ds * fma(x * oms * wp, wp, fma(x, wpp, 2 * wp));
+    double g;
+    if (fabs(nU.hi - eng__swish_g1.u0_hi) < 0.5 && taylor_eval(&eng__swish_g1, nU, &g)) {
+      out[ENG_OUT_D2Y] = fma(SIG_K_LO, g, SIG_K_HI * g);
+    } else {
+      struct dd omt = dd_add_d((struct dd){-t.hi, -t.lo}, 1), B;
+      B = dd_add(dd_mul_d(d, 2), dd_mul(nU, omt));
+      B = dd_mul(dd_mul(B, t), (struct dd){SIG_K_HI, SIG_K_LO});
+      out[ENG_OUT_D2Y] = div_dd(B, dd_mul(dd_mul(d, d), d));
+    }
   }
 }
 
@@ -172,20 +247,23 @@ ENG_KERNEL void eng__gelu_ew(double x, const double *p, unsigned want, double *o
   } else if (p[0] == 1) {
     gelu_tanh(x, want, out);
   } else {
-    /* u = 1.702 x with the decimal constant in two words */
-    struct dd u = two_prod(SIG_K_HI, x);
-    u.lo = fma(SIG_K_LO, x, u.lo);
-    eng__swish_at(x, dd_norm(u.hi, u.lo), SIG_K_HI, want & ~ENG_WANT_DP, out);
+    gelu_sigmoid(x, want, out);
   }
 }
 
 /* mish: y = x T, T = tanh(softplus(x)).
- * For x <= 0, with t = e^x, n = t (t + 2) = (1 + t)^2 - 1 and D = n + 2:
- *   T = n / D, y' = t ((t + 2) D + 4 x (1 + t)) / D^2,
- *   y'' = 4 t (2 (1 + t) D + x (2 + 2t - 3t^2 - 2t^3)) / D^3.
- * For x > 0, with u = e^-x and E = 1 + 2u + 2u^2 (no overflow):
- *   T = (1 + 2u) / E, y' = ((1 + 2u) E + 4 x u^2 (1 + u)) / E^2,
- *   y'' = u^2 (8 (1 + u) E + 4 x (-2 - 3u + 2u^2 + 2u^3)) / E^3.
+ * For x <= 0, with t = e^x (no overflow), T = ((1 + t)^2 - 1) / ((1 + t)^2 + 1) = n / D,
+ * n = t (t + 2), D = n + 2 = t^2 + 2t + 2, and, multiplied out,
+ *   y'  = t B1 / D^2,     B1 = 4 (1 + x) + t (6 + 4x) + 4t^2 + t^3,
+ *   y'' = 4 t B2 / D^3,   B2 = (4 + 2x) + t (8 + 2x) + t^2 (6 - 3x) + t^3 (2 - 2x).
+ * For x > 0, with u = e^-x and E = 1 + 2u + 2u^2, T = (1 + 2u) / E and
+ *   y'  = ((1 + 2u) E + 4 x u^2 (1 + u)) / E^2   (positive terms),
+ *   y'' = u^2 B3 / E^3,   B3 = 8 (1 - x) + u (24 - 12x) + u^2 (32 + 8x) + u^3 (16 + 8x).
+ * The polynomials in t are formed with the large first terms in two words (B1, B2 and
+ * B3 cancel near the zeros of y' and y'', where the fixed parts 4 (1 + x), 4 + 2x and
+ * 8 (1 - x) are exact), and e^x appears only as a factor and in small terms, so its
+ * rounding is not magnified; within 0.3 of the zeros (-1.1924 for y', -2.2564 and
+ * 1.4906 for y'') the Taylor series of taylor.h, where even that rounding would be.
  * Below x = -700, where t is subnormal and the factors are 1 to the last bit:
  * y = x e^x, y' = (1 + x) e^x, y'' = (2 + x) e^x, rounded once by exp_mul. */
 ENG_KERNEL void eng__mish_ew(double x, const double *p, unsigned want, double *out)
@@ -204,24 +282,34 @@ ENG_KERNEL void eng__mish_ew(double x, const double *p, unsigned want, double *o
     return;
   }
   if (x <= 0) {
-    double t = exp(x), tp2 = t + 2, n = t * tp2, D = n + 2, iD = 1 / D;
-    out[ENG_OUT_Y] = x * n * iD;
-    if (WANT(DY) && !taylor_eval(&eng__mish_d1, dd_of(x), &out[ENG_OUT_DY]))
-      out[ENG_OUT_DY] = t * fma(tp2, D, 4 * x * (1 + t)) * iD * iD;
-    if (WANT(D2Y) && !taylor_eval(&eng__mish_d2a, dd_of(x), &out[ENG_OUT_D2Y]) &&
-        !taylor_eval(&eng__mish_d2b, dd_of(x), &out[ENG_OUT_D2Y])) {
-      double poly = 2 + t * (2 - t * (3 + 2 * t));
-      out[ENG_OUT_D2Y] = 4 * t * fma(2 * (1 + t), D, x * poly) * iD * iD * iD;
+    double t = exp(x);
+    struct dd n = dd_mul_d(two_sum(t, 2), t), D = dd_add_d(n, 2);
+    out[ENG_OUT_Y] = x * div_dd(n, D);
+    if (WANT(DY) && !near_zero(&eng__mish_d1, x, 0.3, &out[ENG_OUT_DY])) {
+      struct dd b = dd_mul_d(two_sum(1, x), 4);
+      b = dd_add(b, dd_mul_d(two_sum(6, 4 * x), t));
+      b = dd_add_d(b, t * t * (4 + t));
+      out[ENG_OUT_DY] = div_dd(dd_mul_d(b, t), dd_mul(D, D));
+    }
+    if (WANT(D2Y) && !near_zero(&eng__mish_d2a, x, 0.3, &out[ENG_OUT_D2Y])) {
+      struct dd b = dd_mul_d(two_sum(2, x), 2);
+      b = dd_add(b, dd_mul_d(two_sum(8, 2 * x), t));
+      b = dd_add_d(b, t * t * fma(t, 2 - 2 * x, 6 - 3 * x));
+      out[ENG_OUT_D2Y] = div_dd(dd_mul_d(b, 4 * t), dd_mul(dd_mul(D, D), D));
     }
   } else {
-    double u = exp(-x), E = 1 + u * (2 + 2 * u), iE = 1 / E, a = 1 + 2 * u;
-    out[ENG_OUT_Y] = x * a * iE;
-    if (WANT(DY))
-      out[ENG_OUT_DY] = fma(a, E, 4 * x * u * u * (1 + u)) * iE * iE;
-    if (WANT(D2Y) && !taylor_eval(&eng__mish_d2a, dd_of(x), &out[ENG_OUT_D2Y]) &&
-        !taylor_eval(&eng__mish_d2b, dd_of(x), &out[ENG_OUT_D2Y])) {
-      double poly = -2 + u * (-3 + u * (2 + 2 * u));
-      out[ENG_OUT_D2Y] = u * u * fma(8 * (1 + u), E, 4 * x * poly) * iE * iE * iE;
+    double u = exp(-x);
+    struct dd a = two_sum(1, 2 * u), E = dd_add(a, two_prod(2 * u, u));
+    out[ENG_OUT_Y] = x * div_dd(a, E);
+    if (WANT(DY)) {
+      struct dd n = dd_add_d(dd_mul(a, E), 4 * x * u * u * (1 + u));
+      out[ENG_OUT_DY] = div_dd(n, dd_mul(E, E));
+    }
+    if (WANT(D2Y) && !near_zero(&eng__mish_d2b, x, 0.3, &out[ENG_OUT_D2Y])) {
+      struct dd b = dd_mul_d(two_sum(1, -x), 8);
+      b = dd_add(b, dd_mul_d(two_sum(24, -12 * x), u));
+      b = dd_add_d(b, u * u * fma(u, 16 + 8 * x, 32 + 8 * x));
+      out[ENG_OUT_D2Y] = div_dd(dd_mul(b, two_prod(u, u)), dd_mul(dd_mul(E, E), E));
     }
   }
 }
