@@ -31,8 +31,9 @@ summary = {}
 for line in open(wrk_out):
     if line.startswith("soak: "):
         for kv in line[6:].split():
-            k, _, v = kv.partition("=")
-            summary[k] = float(v.rstrip("us"))
+            k, eq, v = kv.partition("=")
+            if eq:  # "latency" and other words carry no value
+                summary[k] = float(v.rstrip("us"))
 check(summary.get("5xx", 1) == 0, f"zero 5xx under load ({summary.get('requests', 0):.0f} requests)")
 check(all(summary.get(k, 1) == 0 for k in ("connect", "read", "write", "timeout")),
       "zero dropped connections (connect/read/write/timeout errors)")
