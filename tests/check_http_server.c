@@ -707,6 +707,37 @@ START_TEST(test_conn_timeout)
   close(fd);
   ck_assert_msg(t1.tv_sec - t0.tv_sec < 4, "an idle client was kept %ld s",
                 (long)(t1.tv_sec - t0.tv_sec));
+
+  /* a client that is never idle but never finishes its headers: a byte every 100 ms
+   * (the idle timeout alone would keep it for ever); the headers must be complete
+   * within the timeout, so the connection ends after about a second */
+  {
+    static const char trickle[] = "POST /activate HTTP/1.1\r\nHost: x\r\nX-Pad: "
+                                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    size_t sent = 0;
+    long ms = 0;
+    fd = raw_connect(&s);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (sent < sizeof trickle - 1 && ms < 6000) {
+      struct pollfd p = {.fd = fd, .events = POLLIN};
+      if (send(fd, trickle + sent, 1, MSG_NOSIGNAL) != 1)
+        break;
+      sent++;
+      if (poll(&p, 1, 100) > 0 && recv(fd, buf, sizeof buf, 0) <= 0)
+        break; /* closed by the server */
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    close(fd);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    ck_assert_msg(sent < sizeof trickle - 1 && ms < 3000,
+                  "a client trickling its headers was kept %ld ms (%zu bytes sent)", ms, sent);
+  }
+  /* and a keep-alive client that does finish in time is served as usual */
+  ck_assert_int_eq(http_get(&s, "/healthz", &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  resp_free(&r);
   ck_assert_int_eq(srv_stop(&s), 0);
 }
 END_TEST

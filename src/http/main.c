@@ -25,7 +25,7 @@ static const char usage[] =
   "  --threads N          worker threads (default: number of cores)     NEUROND_THREADS\n"
   "  --max-body-bytes N   largest request body (default 67108864)       NEUROND_MAX_BODY_BYTES\n"
   "  --max-elements N     most numbers in one request (default 16777216) NEUROND_MAX_ELEMENTS\n"
-  "  --conn-timeout S     idle seconds before a connection is closed (default 30)\n"
+  "  --conn-timeout S     idle time, and time for a request's headers (default 30)\n"
   "                                                                     NEUROND_CONN_TIMEOUT\n"
   "  --max-connections N  concurrent connections (default 1024)         NEUROND_MAX_CONNECTIONS\n"
   "  --no-access-log      no JSON line per request on stderr\n"

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,10 +26,27 @@
 /* Body bytes read and discarded after a 413 is decided, before the connection is cut. */
 #define CUTOFF_SLACK ((size_t)1 << 20)
 
+/* A connection while it waits for the headers of a request. libmicrohttpd's timeout
+ * counts idle time only, so a client sending a header byte a second would hold its
+ * connection for ever; the watchdog shuts down any connection whose headers are not
+ * complete within --conn-timeout of its opening (or of its previous request's end). */
+struct watch {
+  struct watch *prev, *next;
+  int fd;
+  struct timespec since; /* the header phase began */
+  int in_request;        /* headers complete, a request under way */
+  int shut;              /* shut down by the watchdog */
+};
+
 struct server {
   struct MHD_Daemon *d;
   const struct config *cfg;
   unsigned port;
+  pthread_mutex_t lock;  /* guards the watch list; NOTIFY_CLOSED precedes close(fd) */
+  pthread_cond_t wake;
+  struct watch head;     /* sentinel of the circular list */
+  pthread_t watchdog;
+  int watching, stopping;
 };
 
 /* The state of one request, from the first access-handler call to completion. */
@@ -105,6 +123,83 @@ static enum MHD_Result too_large(struct MHD_Connection *conn, struct server *s, 
   return ret;
 }
 
+/* ---------------------------------------------------------------- header watchdog */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+  struct server *s = cls;
+  struct watch *w = *socket_context;
+
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    w = calloc(1, sizeof *w);
+    if (w == NULL || ci == NULL) { /* unwatched: the idle timeout still applies */
+      free(w);
+      return;
+    }
+    w->fd = ci->connect_fd;
+    clock_gettime(CLOCK_MONOTONIC, &w->since);
+    pthread_mutex_lock(&s->lock);
+    w->next = s->head.next;
+    w->prev = &s->head;
+    w->next->prev = w;
+    s->head.next = w;
+    pthread_mutex_unlock(&s->lock);
+    *socket_context = w;
+  } else if (w != NULL) { /* MHD_CONNECTION_NOTIFY_CLOSED: before the socket closes */
+    pthread_mutex_lock(&s->lock);
+    w->prev->next = w->next;
+    w->next->prev = w->prev;
+    pthread_mutex_unlock(&s->lock);
+    free(w);
+    *socket_context = NULL;
+  }
+}
+
+/* in_request 1: the headers are complete; 0: the request ended, the next one's
+ * header phase begins. */
+static void watch_phase(struct server *s, struct MHD_Connection *conn, int in_request)
+{
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  struct watch *w = ci != NULL ? ci->socket_context : NULL;
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&s->lock);
+  w->in_request = in_request;
+  if (!in_request)
+    clock_gettime(CLOCK_MONOTONIC, &w->since);
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* Every quarter second: shutdown() (not close: the descriptor stays libmicrohttpd's)
+ * on each connection whose header phase has lasted longer than --conn-timeout; the
+ * event loop then sees the end of the stream and closes it as usual. */
+static void *watchdog(void *arg)
+{
+  struct server *s = arg;
+  pthread_mutex_lock(&s->lock);
+  while (!s->stopping) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 250 * 1000 * 1000;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    for (struct watch *w = s->head.next; w != &s->head; w = w->next)
+      if (!w->in_request && !w->shut && seconds_since(&w->since) > s->cfg->conn_timeout) {
+        shutdown(w->fd, SHUT_RDWR);
+        w->shut = 1;
+      }
+  }
+  pthread_mutex_unlock(&s->lock);
+  return NULL;
+}
+
 /* The route pattern for a path, for metrics before the router has run. */
 static const char *route_of(const char *path)
 {
@@ -127,6 +222,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   (void)version;
   if (r == NULL) {
     const char *cl;
+    watch_phase(s, conn, 1);
     r = calloc(1, sizeof *r);
     if (r == NULL)
       return MHD_NO;
@@ -252,8 +348,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
   struct req *r = *req_cls;
   double secs;
 
-  (void)conn;
   (void)toe;
+  watch_phase(s, conn, 0);
   if (r == NULL)
     return;
   *req_cls = NULL;
@@ -268,6 +364,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
   free(r);
 }
 
+/* Stops the watchdog and frees the server (the daemon is stopped or never started). */
+static void server_free(struct server *s)
+{
+  if (s->watching) {
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->watchdog, NULL);
+  }
+  pthread_mutex_destroy(&s->lock);
+  pthread_cond_destroy(&s->wake);
+  free(s);
+}
+
 struct server *server_start(const struct config *cfg)
 {
   struct server *s = calloc(1, sizeof *s);
@@ -280,6 +391,9 @@ struct server *server_start(const struct config *cfg)
   if (s == NULL)
     return NULL;
   s->cfg = cfg;
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->wake, NULL);
+  s->head.next = s->head.prev = &s->head;
   /* poll, not epoll: with libmicrohttpd 0.9.75's edge-triggered epoll, a client that
    * sends half a body and closes at once is sometimes not seen to close, and its
    * request stays open until the connection timeout */
@@ -298,12 +412,13 @@ struct server *server_start(const struct config *cfg)
       flags |= MHD_USE_IPv6;
     } else {
       fprintf(stderr, "neurond: --bind %s is not an IPv4 or IPv6 address\n", cfg->bind);
-      free(s);
+      server_free(s);
       return NULL;
     }
   }
   s->d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, &on_request, s,
                           MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
+                          MHD_OPTION_NOTIFY_CONNECTION, &on_connection, s,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
                           MHD_OPTION_THREAD_POOL_SIZE,
@@ -313,9 +428,11 @@ struct server *server_start(const struct config *cfg)
   if (s->d == NULL) {
     fprintf(stderr, "neurond: cannot listen on %s port %u\n",
             cfg->bind != NULL ? cfg->bind : "*", cfg->port);
-    free(s);
+    server_free(s);
     return NULL;
   }
+  if (cfg->conn_timeout > 0)
+    s->watching = pthread_create(&s->watchdog, NULL, watchdog, s) == 0;
   info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
   s->port = info != NULL && info->port != 0 ? info->port : cfg->port;
   return s;
@@ -342,7 +459,7 @@ void server_stop(struct server *s, unsigned grace_ms)
     waited += 10;
   }
   MHD_stop_daemon(s->d);
-  free(s);
+  server_free(s);
 }
 
 /* end of server.c */
