@@ -94,9 +94,11 @@ ENG_KERNEL void eng__sigmoid_ew(double x, const double *p, unsigned want, double
     out[ENG_OUT_DP + 0] = fabs(u.hi) > 700 ? exp_mul(u.hi < 0 ? u : (struct dd){-u.hi, -u.lo}, x)
                                            : x * ds;
     if (WANT(D2Y)) {
-      /* s'' = t (1 - t) r^3 sign: the product in two words, rounded once */
+      /* s'' = t (1 - t) r^3 sign, r = 1 / (1 + t) in two words (from the exact 1 + t:
+       * the rounded r would enter three times) and the product rounded once */
       double omt = -expm1(-fabs(u.hi));
-      struct dd q = dd_mul(two_prod(L.t, omt), dd_mul(two_prod(L.r, L.r), dd_of(L.r)));
+      struct dd r = dd_div(dd_of(1), two_sum(1, L.t));
+      struct dd q = dd_mul(two_prod(L.t, omt), dd_mul(dd_mul(r, r), r));
       double d2 = u.hi >= 0 ? -(q.hi + q.lo) : q.hi + q.lo;
       d2 = fma(-2 * L.ds * L.ds + d2 * oms, u.lo, d2); /* the third derivative times u_lo */
       out[ENG_OUT_D2Y] = (a * a == 1) ? d2 : dd_mul_d(two_prod(a, a), d2).hi;
@@ -251,9 +253,21 @@ ENG_KERNEL void eng__swish_at(double x, struct dd u, double b, unsigned want, do
     }
     if (WANT(D2Y)) {
       double g1;
-      if (!taylor_eval(&eng__swish_g1, u, &g1) && !taylor_eval(&eng__swish_g1b, u, &g1))
-        g1 = ds * fma(u.hi, oms, 2);
-      out[ENG_OUT_D2Y] = b * g1;
+      if (taylor_eval(&eng__swish_g1, u, &g1) || taylor_eval(&eng__swish_g1b, u, &g1)) {
+        out[ENG_OUT_D2Y] = b * g1;
+      } else {
+        /* g'(u) = T R^2 (2 - |u| (1 - T) R), T = e^-|u|, R = 1 / (1 + T), all in
+         * two words from the two-word u: in doubles, the roundings of e^-|u| and of
+         * 1 / (1 + T) reach 5 ULP where 2 + u (1 - 2 s) partly cancels (u near -2.7)
+         * and where it is large (u near -29) */
+        struct dd au = u.hi < 0 ? (struct dd){-u.hi, -u.lo} : u;
+        struct dd T = dd_exp((struct dd){-au.hi, -au.lo});
+        struct dd R = dd_div(dd_of(1), dd_add_d(T, 1));
+        struct dd oms2 = dd_mul(dd_add_d((struct dd){-T.hi, -T.lo}, 1), R); /* |1 - 2s| */
+        /* u and 1 - 2 s have opposite signs: 2 + u (1 - 2 s) = 2 - |u| |1 - 2 s| */
+        struct dd inner = dd_add_d(dd_mul((struct dd){-au.hi, -au.lo}, oms2), 2);
+        out[ENG_OUT_D2Y] = dd_mul_d(dd_mul(dd_mul(T, dd_mul(R, R)), inner), b).hi;
+      }
     }
     out[ENG_OUT_DP + 0] = x * (x * ds);
   }
