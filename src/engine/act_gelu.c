@@ -27,14 +27,14 @@
 #define SIG_K_LO 0x1.89374bc6a7efap-55
 
 /* e^-W for a two-word W >= 0, to first order in W.lo, in two words. */
-static inline struct dd exp_neg(struct dd W)
+ENG_INLINE struct dd exp_neg(struct dd W)
 {
   double e = exp(-W.hi);
   return dd_norm(e, -e * W.lo);
 }
 
 /* q = n / d rounded once, for two-word n and d (d > 0). */
-static inline double div_dd(struct dd n, struct dd d)
+ENG_INLINE double div_dd(struct dd n, struct dd d)
 {
   double q = n.hi / d.hi;
   return q + (fma(-q, d.hi, n.hi) + n.lo - q * d.lo) / d.hi;
@@ -43,7 +43,7 @@ static inline double div_dd(struct dd n, struct dd d)
 /* The Taylor series s of taylor.h at x, if |x - x0| < r (r at most the series' own
  * radius): within r of the zero x0 the rounding of e^(...) in the closed forms below
  * would be magnified more than twice; beyond it they are used. */
-static inline int near_zero(const struct taylor *s, double x, double r, double *out)
+ENG_INLINE int near_zero(const struct taylor *s, double x, double r, double *out)
 {
   return fabs(x - s->u0_hi) < r && taylor_eval(s, dd_of(x), out);
 }
@@ -378,7 +378,7 @@ static const double mills[80][14] = {
  * c0_hi + (c0_lo + z P(z)), so that the sums built on it round once. Relative error
  * below 1.4e-16 (the generator's check); G is smooth and never underflows, unlike
  * Phi(-a) itself, and shares e^(-a^2/2) with phi. */
-static inline struct dd mills_G(double a)
+ENG_INLINE struct dd mills_G(double a)
 {
   int i = (int)(a * 2);
   const double *c = mills[i];
@@ -401,7 +401,7 @@ static inline struct dd mills_G(double a)
  * within 0.15 of that zero the Taylor series of taylor.h takes over. Beyond |x| = 40
  * the limits are reached to the last bit; from a = 37.4 on, x < 0 gives subnormal
  * results, rounded once by exp_mul. */
-static void gelu_exact(double x, unsigned want, double *out)
+ENG_INLINE void gelu_exact(double x, unsigned want, double *out)
 {
   double a = fabs(x), Eh = 0, El, hh, hl, ph;
   struct dd x2, A, g, q, h;
@@ -465,7 +465,7 @@ static void gelu_exact(double x, unsigned want, double *out)
 /* x sigmoid(w(x)) with w odd, written for a = |x| with W = |w(x)| >= 0 and
  * t = e^-W in (0, 1], d = 1 + t (two words): sigmoid(w) = t / d for x < 0, 1 / d for
  * x > 0, so y = x t / d or x / d, without 1 - (something near 1). */
-static inline double xsig_y(double x, struct dd t, struct dd d)
+ENG_INLINE double xsig_y(double x, struct dd t, struct dd d)
 {
   struct dd q = x < 0 ? t : dd_of(1);
   double r = div_dd(q, d); /* relative error about 2^-104 of the quotient */
@@ -485,7 +485,7 @@ static inline double xsig_y(double x, struct dd t, struct dd d)
  * y'' at +-1.4185) are formed in two words from exact products, and the Taylor series
  * of taylor.h take over where the rounding of t itself would be cancelled. w is
  * formed in two words (its rounding would cost W ULP of y in the tail). */
-static void gelu_tanh(double x, unsigned want, double *out)
+ENG_INLINE void gelu_tanh(double x, unsigned want, double *out)
 {
   static const struct dd K = {K_HI, K_LO}, C2 = {TWO_C_HI, TWO_C_LO};
   double a = fabs(x);
@@ -544,7 +544,7 @@ static void gelu_tanh(double x, unsigned want, double *out)
  *   y'' = K t (2 d - U (1 - t)) / d^3 (even; zeros at u = +-2.3994),
  * which are swish'(u) and K swish''(u) for swish(u) = u sigmoid(u): near their zeros
  * the swish series of taylor.h, evaluated at u (two words). */
-static void gelu_sigmoid(double x, unsigned want, double *out)
+ENG_INLINE void gelu_sigmoid(double x, unsigned want, double *out)
 {
   double a = fabs(x);
   struct dd U = two_prod(SIG_K_HI, a), t, d, nU;

@@ -27,7 +27,7 @@ struct logistic {
   double s, sc, ds, t, r; /* r = 1 / (1 + t) */
 };
 
-static inline struct logistic logistic_at(double u)
+ENG_INLINE struct logistic logistic_at(double u)
 {
   struct logistic L;
   double t = exp(-fabs(u));
@@ -49,7 +49,7 @@ static inline struct logistic logistic_at(double u)
 
 /* 1 - 2 sigmoid(u) = -tanh(u / 2) = -(1 - t) / (1 + t) sign(u), with 1 - t from
  * expm1 (1 - t cancels for small |u|). */
-static inline double one_minus_2s(double u, double t)
+ENG_INLINE double one_minus_2s(double u, double t)
 {
   double omt = -expm1(-fabs(u));
   double v = omt / (1 + t);
@@ -153,7 +153,7 @@ ENG_KERNEL void eng__log_sigmoid_ew(double x, const double *p, unsigned want, do
 /* ---------------------------------------------------------------- softplus */
 
 /* sp(u) = ln(1 + e^u) = max(u, 0) + log1p(exp(-|u|)) */
-static inline double softplus_u(double u, double t)
+ENG_INLINE double softplus_u(double u, double t)
 {
   return u > 0 ? u + log1p(t) : log1p(t);
 }

@@ -17,7 +17,7 @@
 #include "internal.h"
 
 /* First index of the row's maximum. */
-static size_t first_max(const double *x, size_t k)
+ENG_INLINE size_t first_max(const double *x, size_t k)
 {
   size_t am = 0;
   for (size_t i = 1; i < k; i++)
@@ -27,7 +27,7 @@ static size_t first_max(const double *x, size_t k)
 }
 
 /* e[i] = exp(sgn x[i] - max) and their sum in two words; returns the argmax. */
-static size_t shifted_exp(const double *x, size_t k, double sgn, double *e, struct dd *sum)
+ENG_INLINE size_t shifted_exp(const double *x, size_t k, double sgn, double *e, struct dd *sum)
 {
   size_t am = 0;
   double mx;
@@ -47,7 +47,7 @@ static size_t shifted_exp(const double *x, size_t k, double sgn, double *e, stru
 }
 
 /* softmax(sgn x) into y: y_j = e_j / sum. */
-static void softmax_sgn(const double *x, size_t k, double sgn, double *y, double *work)
+ENG_INLINE void softmax_sgn(const double *x, size_t k, double sgn, double *y, double *work)
 {
   struct dd sum;
   (void)work;
@@ -59,7 +59,7 @@ static void softmax_sgn(const double *x, size_t k, double sgn, double *y, double
 /* softmax(sgn x) in two words: work[2i], work[2i+1] = e^(sgn x_i - max) by dd_exp (to
  * 2^-95), returned S = their sum. For the products that cancel, where the rounding of
  * y itself would show. */
-static struct dd softmax_dd(const double *x, size_t k, double sgn, double *work)
+ENG_INLINE struct dd softmax_dd(const double *x, size_t k, double sgn, double *work)
 {
   struct dd S = dd_of(0);
   double mx = sgn * x[0];
@@ -77,7 +77,7 @@ static struct dd softmax_dd(const double *x, size_t k, double sgn, double *work)
 /* grad_x = sgn y (g - <g, y>), all in two words from softmax_dd: <g, y> cancels
  * against g_j when the upstream gradient is nearly constant, and the rounding of y
  * would then be all that is left. */
-static void softmax_vjp_sgn(const double *x, size_t k, double sgn, const double *gy,
+ENG_INLINE void softmax_vjp_sgn(const double *x, size_t k, double sgn, const double *gy,
                             double *gx, double *work)
 {
   struct dd S = softmax_dd(x, k, sgn, work), dot = dd_of(0);
@@ -94,7 +94,7 @@ static void softmax_vjp_sgn(const double *x, size_t k, double sgn, const double 
 /* J[i][j] = sgn y_i (delta_ij - y_j). On the diagonal 1 - y_i would cancel when y_i
  * is near 1: it is (sum_{j != i} e_j) / S, from the shifted exponentials (work) and
  * their two-word sum, each rounded once. */
-static void softmax_jac_sgn(const double *x, const double *y, size_t k, double sgn,
+ENG_INLINE void softmax_jac_sgn(const double *x, const double *y, size_t k, double sgn,
                             double *jac, double *work)
 {
   struct dd S;
@@ -111,7 +111,7 @@ static void softmax_jac_sgn(const double *x, const double *y, size_t k, double s
 
 /* --------------------------------------------------------------- softmax */
 
-void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
+ENG_KERNEL void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
                       double *work)
 {
   (void)p;
@@ -119,7 +119,7 @@ void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y, siz
   *argmax = first_max(x, k);
 }
 
-void eng__softmax_vjp(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__softmax_vjp(const double *x, const double *y, size_t k, const double *p,
                       const double *gy, double *gx, double *work)
 {
   (void)y;
@@ -127,7 +127,7 @@ void eng__softmax_vjp(const double *x, const double *y, size_t k, const double *
   softmax_vjp_sgn(x, k, 1, gy, gx, work);
 }
 
-void eng__softmax_jac(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__softmax_jac(const double *x, const double *y, size_t k, const double *p,
                       double *jac, double *work)
 {
   (void)p;
@@ -138,7 +138,7 @@ void eng__softmax_jac(const double *x, const double *y, size_t k, const double *
 
 /* y_j = (x_j - max) - ln(sum), with ln(sum) = log1p(sum - 1) taken from the two-word
  * sum: the largest term is exactly 1, so sum - 1 is the sum of the others, exact. */
-void eng__log_softmax_fwd(const double *x, size_t k, const double *p, double *y,
+ENG_KERNEL void eng__log_softmax_fwd(const double *x, size_t k, const double *p, double *y,
                           size_t *argmax, double *work)
 {
   struct dd sum, rest;
@@ -157,7 +157,7 @@ void eng__log_softmax_fwd(const double *x, size_t k, const double *p, double *y,
 }
 
 /* grad_x = g - softmax(x) sum(g), the softmax in two words from x (softmax_dd). */
-void eng__log_softmax_vjp(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__log_softmax_vjp(const double *x, const double *y, size_t k, const double *p,
                           const double *gy, double *gx, double *work)
 {
   struct dd gs = dd_of(0), S;
@@ -173,7 +173,7 @@ void eng__log_softmax_vjp(const double *x, const double *y, size_t k, const doub
 }
 
 /* J[i][j] = delta_ij - softmax(x)_j; the diagonal 1 - s_i = (sum_{j != i} e_j) / S. */
-void eng__log_softmax_jac(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__log_softmax_jac(const double *x, const double *y, size_t k, const double *p,
                           double *jac, double *work)
 {
   struct dd S;
@@ -191,7 +191,7 @@ void eng__log_softmax_jac(const double *x, const double *y, size_t k, const doub
 
 /* --------------------------------------------------------------- softmin */
 
-void eng__softmin_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
+ENG_KERNEL void eng__softmin_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
                       double *work)
 {
   (void)p;
@@ -199,7 +199,7 @@ void eng__softmin_fwd(const double *x, size_t k, const double *p, double *y, siz
   *argmax = first_max(x, k);
 }
 
-void eng__softmin_vjp(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__softmin_vjp(const double *x, const double *y, size_t k, const double *p,
                       const double *gy, double *gx, double *work)
 {
   (void)y;
@@ -207,7 +207,7 @@ void eng__softmin_vjp(const double *x, const double *y, size_t k, const double *
   softmax_vjp_sgn(x, k, -1, gy, gx, work);
 }
 
-void eng__softmin_jac(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__softmin_jac(const double *x, const double *y, size_t k, const double *p,
                       double *jac, double *work)
 {
   (void)p;
@@ -226,7 +226,7 @@ static int cmp_desc(const void *a, const void *b)
   return (x < y) - (x > y);
 }
 
-static struct dd sparsemax_tau_dd(const double *x, size_t k, double *work)
+ENG_INLINE struct dd sparsemax_tau_dd(const double *x, size_t k, double *work)
 {
   struct dd cum = dd_of(0), best = dd_of(0);
   size_t r = 1;
@@ -244,7 +244,7 @@ static struct dd sparsemax_tau_dd(const double *x, size_t k, double *work)
   return dd_div_d(dd_add_d(best, -1), (double)r);
 }
 
-void eng__sparsemax_fwd(const double *x, size_t k, const double *p, double *y,
+ENG_KERNEL void eng__sparsemax_fwd(const double *x, size_t k, const double *p, double *y,
                         size_t *argmax, double *work)
 {
   struct dd tau;
@@ -258,7 +258,7 @@ void eng__sparsemax_fwd(const double *x, size_t k, const double *p, double *y,
 }
 
 /* On the support S (y_j > 0): grad_x_j = g_j - mean_S g; 0 elsewhere. */
-void eng__sparsemax_vjp(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__sparsemax_vjp(const double *x, const double *y, size_t k, const double *p,
                         const double *gy, double *gx, double *work)
 {
   struct dd s = dd_of(0);
@@ -277,7 +277,7 @@ void eng__sparsemax_vjp(const double *x, const double *y, size_t k, const double
 }
 
 /* J = diag(s) - s s^T / |S| */
-void eng__sparsemax_jac(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__sparsemax_jac(const double *x, const double *y, size_t k, const double *p,
                         double *jac, double *work)
 {
   size_t n = 0;
@@ -297,7 +297,7 @@ void eng__sparsemax_jac(const double *x, const double *y, size_t k, const double
 
 /* ---------------------------------------------------------------- maxout */
 
-void eng__maxout_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
+ENG_KERNEL void eng__maxout_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
                      double *work)
 {
   (void)p;
@@ -307,7 +307,7 @@ void eng__maxout_fwd(const double *x, size_t k, const double *p, double *y, size
 }
 
 /* The whole upstream gradient goes to the first maximum. */
-void eng__maxout_vjp(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__maxout_vjp(const double *x, const double *y, size_t k, const double *p,
                      const double *gy, double *gx, double *work)
 {
   size_t am = first_max(x, k);
@@ -319,7 +319,7 @@ void eng__maxout_vjp(const double *x, const double *y, size_t k, const double *p
   gx[am] = gy[0];
 }
 
-void eng__maxout_jac(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__maxout_jac(const double *x, const double *y, size_t k, const double *p,
                      double *jac, double *work)
 {
   size_t am = first_max(x, k);
@@ -332,7 +332,7 @@ void eng__maxout_jac(const double *x, const double *y, size_t k, const double *p
 
 /* --------------------------------------------------------------- hardmax */
 
-void eng__hardmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
+ENG_KERNEL void eng__hardmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
                       double *work)
 {
   (void)p;
@@ -342,7 +342,7 @@ void eng__hardmax_fwd(const double *x, size_t k, const double *p, double *y, siz
     y[i] = i == *argmax ? 1 : 0;
 }
 
-void eng__hardmax_vjp(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__hardmax_vjp(const double *x, const double *y, size_t k, const double *p,
                       const double *gy, double *gx, double *work)
 {
   (void)x;
@@ -354,7 +354,7 @@ void eng__hardmax_vjp(const double *x, const double *y, size_t k, const double *
     gx[i] = 0;
 }
 
-void eng__hardmax_jac(const double *x, const double *y, size_t k, const double *p,
+ENG_KERNEL void eng__hardmax_jac(const double *x, const double *y, size_t k, const double *p,
                       double *jac, double *work)
 {
   (void)x;

@@ -14,8 +14,12 @@ struct dd {
   double hi, lo;
 };
 
+/* Inlined everywhere: the kernels are built for two targets (internal.h), and a call
+ * would reach a baseline copy without the FMA instruction. */
+#define DD_INLINE static inline __attribute__((always_inline))
+
 /* s + e = a + b exactly, s = fl(a + b) (Knuth's TwoSum, no ordering needed). */
-static inline struct dd two_sum(double a, double b)
+DD_INLINE struct dd two_sum(double a, double b)
 {
   struct dd r;
   double bb;
@@ -30,7 +34,7 @@ static inline struct dd two_sum(double a, double b)
 }
 
 /* p + e = a * b exactly (unless e underflows), p = fl(a b), by one fma. */
-static inline struct dd two_prod(double a, double b)
+DD_INLINE struct dd two_prod(double a, double b)
 {
   struct dd r;
   r.hi = a * b;
@@ -39,13 +43,13 @@ static inline struct dd two_prod(double a, double b)
 }
 
 /* Renormalises hi + lo so that hi = fl(hi + lo). */
-static inline struct dd dd_norm(double hi, double lo)
+DD_INLINE struct dd dd_norm(double hi, double lo)
 {
   struct dd r = two_sum(hi, lo);
   return r;
 }
 
-static inline struct dd dd_add(struct dd a, struct dd b)
+DD_INLINE struct dd dd_add(struct dd a, struct dd b)
 {
   struct dd s = two_sum(a.hi, b.hi);
   if (!isfinite(s.hi))
@@ -53,7 +57,7 @@ static inline struct dd dd_add(struct dd a, struct dd b)
   return dd_norm(s.hi, s.lo + (a.lo + b.lo));
 }
 
-static inline struct dd dd_add_d(struct dd a, double b)
+DD_INLINE struct dd dd_add_d(struct dd a, double b)
 {
   struct dd s = two_sum(a.hi, b);
   if (!isfinite(s.hi))
@@ -61,7 +65,7 @@ static inline struct dd dd_add_d(struct dd a, double b)
   return dd_norm(s.hi, s.lo + a.lo);
 }
 
-static inline struct dd dd_mul_d(struct dd a, double b)
+DD_INLINE struct dd dd_mul_d(struct dd a, double b)
 {
   struct dd p = two_prod(a.hi, b);
   if (!isfinite(p.hi))
@@ -71,7 +75,7 @@ static inline struct dd dd_mul_d(struct dd a, double b)
 
 /* a / b for a double b: q = fl(a.hi / b), then the exact remainder a - q b (fma)
  * gives the second word. */
-static inline struct dd dd_div_d(struct dd a, double b)
+DD_INLINE struct dd dd_div_d(struct dd a, double b)
 {
   double q = a.hi / b, r;
   if (!isfinite(q) || q == 0)
@@ -81,7 +85,7 @@ static inline struct dd dd_div_d(struct dd a, double b)
 }
 
 /* n / d for double-doubles, about 100 bits. */
-static inline struct dd dd_div(struct dd n, struct dd d)
+DD_INLINE struct dd dd_div(struct dd n, struct dd d)
 {
   double q = n.hi / d.hi, r;
   if (!isfinite(q) || q == 0)
@@ -90,13 +94,13 @@ static inline struct dd dd_div(struct dd n, struct dd d)
   return dd_norm(q, r / d.hi);
 }
 
-static inline struct dd dd_of(double v)
+DD_INLINE struct dd dd_of(double v)
 {
   return (struct dd){v, 0};
 }
 
 /* a b for double-doubles. */
-static inline struct dd dd_mul(struct dd a, struct dd b)
+DD_INLINE struct dd dd_mul(struct dd a, struct dd b)
 {
   struct dd p = two_prod(a.hi, b.hi);
   if (!isfinite(p.hi))
@@ -113,7 +117,7 @@ static inline struct dd dd_mul(struct dd a, struct dd b)
  *   exp(x) = 2^n (1 + m).
  * Used where libm's exp, exact only to its last bit, would be cancelled down to a few
  * digits. Below -745.2 the result is below half the least subnormal: 0. */
-static inline struct dd dd_exp(struct dd x)
+DD_INLINE struct dd dd_exp(struct dd x)
 {
   static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
   static const double inv_fact[11][2] = {
@@ -154,7 +158,7 @@ static inline struct dd dd_exp(struct dd x)
  * e^-700 the exponent is lifted by 2^600 (600 ln 2 added in two words) and the
  * product scaled back by one ldexp, so a large |f| does not multiply the absolute
  * error of a subnormal e^a into many ULP of the result. */
-static inline double exp_mul(struct dd a, double f)
+DD_INLINE double exp_mul(struct dd a, double f)
 {
   static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
   double e;

@@ -21,6 +21,10 @@
 #define ENG_KERNEL
 #endif
 
+/* A helper of a kernel, inlined into each of its builds (a call would reach the
+ * baseline build of the helper, and libm's fma through the PLT). */
+#define ENG_INLINE static inline __attribute__((always_inline))
+
 /* act_piecewise.c: piecewise-linear and rational functions. */
 eng_ew_fn eng__identity_ew;
 eng_ew_fn eng__step_ew;

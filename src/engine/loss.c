@@ -32,7 +32,7 @@ int eng_loss_lookup(const char *name)
 }
 
 /* The double-double x divided by m (the batch size for MEAN, 1 for SUM), rounded once. */
-static double dd_over(struct dd x, double m)
+ENG_INLINE double dd_over(struct dd x, double m)
 {
   return m == 1 ? x.hi : dd_div_d(x, m).hi;
 }
@@ -40,7 +40,7 @@ static double dd_over(struct dd x, double m)
 /* ============================================================== Validation */
 
 /* r_ij: the target value, or 1 / 0 for the class index of row i (already checked). */
-static double target_at(const struct eng_targets *t, size_t i, size_t j, size_t k)
+ENG_INLINE double target_at(const struct eng_targets *t, size_t i, size_t j, size_t k)
 {
   if (t->r != NULL)
     return t->r[i * k + j];
@@ -49,7 +49,7 @@ static double target_at(const struct eng_targets *t, size_t i, size_t j, size_t 
 
 /* Class indices must be integers 0 .. k-1; target values finite, and in [0, 1] for
  * the losses on probabilities. */
-static int check_targets(enum eng_loss l, const struct eng_targets *t, size_t m, size_t k,
+ENG_INLINE int check_targets(enum eng_loss l, const struct eng_targets *t, size_t m, size_t k,
                          size_t *bad)
 {
   if (t->cls != NULL) {
@@ -78,7 +78,7 @@ static int check_targets(enum eng_loss l, const struct eng_targets *t, size_t m,
 /* Inputs must be finite; probabilities in [0, 1], and not 0 where the target is
  * positive (nor 1 where 1 - target is positive, for the binary loss): the loss would
  * be infinite. */
-static int check_input(enum eng_loss l, const double *x, const struct eng_targets *t,
+ENG_INLINE int check_input(enum eng_loss l, const double *x, const struct eng_targets *t,
                        size_t m, size_t k, size_t *bad)
 {
   for (size_t i = 0; i < m; i++)
@@ -103,7 +103,7 @@ static int check_input(enum eng_loss l, const double *x, const struct eng_target
 
 /* Squared: L = 1/2 sum_j (x_j - r_j)^2. The difference is exact in two words and
  * squared in two words, so the row sum is accurate whatever k. dL/dx_j = x_j - r_j. */
-static struct dd squared_row(const double *x, size_t i, size_t k,
+ENG_INLINE struct dd squared_row(const double *x, size_t i, size_t k,
                              const struct eng_targets *t, double m, double *g)
 {
   struct dd acc = dd_of(0);
@@ -123,7 +123,7 @@ static struct dd squared_row(const double *x, size_t i, size_t k,
 
 /* n / (d m) for double-doubles, rounded about once. If n / d overflows while the
  * true quotient after dividing by m is finite, divides n by m first instead. */
-static double quot_over(struct dd n, struct dd d, double m)
+ENG_INLINE double quot_over(struct dd n, struct dd d, double m)
 {
   struct dd q = dd_div(n, d);
   if (!isfinite(q.hi) && m > 1)
@@ -134,7 +134,7 @@ static double quot_over(struct dd n, struct dd d, double m)
 /* Cross-entropy on probabilities: L = -sum_j r_j ln p_j, with 0 ln 0 = 0 (a term
  * with r_j = 0 is 0 whatever p_j). Every term is >= 0, so the sum does not cancel.
  * dL/dp_j = -r_j / p_j (0 where r_j = 0). */
-static struct dd cross_entropy_row(const double *p, size_t i, size_t k,
+ENG_INLINE struct dd cross_entropy_row(const double *p, size_t i, size_t k,
                                    const struct eng_targets *t, double m, double *g)
 {
   struct dd acc = dd_of(0);
@@ -160,7 +160,7 @@ static struct dd cross_entropy_row(const double *p, size_t i, size_t k,
  * with p - r and p (1 - p) in two words, so the quotient is exact to a rounding even
  * where p - r cancels. At p = 0 (then r = 0) it is 1, at p = 1 (then r = 1) it is -1:
  * the general form would be 0 / 0 there. */
-static struct dd bce_row(const double *p, size_t i, size_t k, const struct eng_targets *t,
+ENG_INLINE struct dd bce_row(const double *p, size_t i, size_t k, const struct eng_targets *t,
                          double m, double *g)
 {
   struct dd acc = dd_of(0);
@@ -195,7 +195,7 @@ static struct dd bce_row(const double *p, size_t i, size_t k, const struct eng_t
  *   sums to 1, where this is softmax - r). At j = c it is evaluated as
  *   (R - r_c) - R S' / (1 + S'), since softmax_c = 1 - S' / (1 + S') is close to 1
  *   and softmax_c - 1 would cancel. */
-static struct dd softmax_ce_row(const double *z, size_t i, size_t k,
+ENG_INLINE struct dd softmax_ce_row(const double *z, size_t i, size_t k,
                                 const struct eng_targets *t, double m, double *g,
                                 double *prob)
 {
@@ -277,7 +277,7 @@ static struct dd softmax_ce_row(const double *z, size_t i, size_t k,
   return acc;
 }
 
-int eng_loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
+ENG_KERNEL int eng_loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
                   const struct eng_targets *t, enum eng_reduction red, double *losses,
                   double *loss, double *grad, double *prob, size_t *bad)
 {

@@ -30,7 +30,7 @@
   /* An overflowed partial sum makes the error terms inf - inf: keep the plain sum. */ \
   return isnan(r) ? s : r;
 
-static double dot2_generic(const double *a, size_t sa, const double *b, size_t sb,
+ENG_INLINE double dot2_generic(const double *a, size_t sa, const double *b, size_t sb,
                            size_t n, double c)
 {
   DOT2_BODY
@@ -52,7 +52,7 @@ static int cpu_has_fma(void)
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-static double dot2(const double *a, size_t sa, const double *b, size_t sb, size_t n,
+ENG_INLINE double dot2(const double *a, size_t sa, const double *b, size_t sb, size_t n,
                    double c)
 {
   return cpu_has_fma() ? dot2_fma(a, sa, b, sb, n, c) : dot2_generic(a, sa, b, sb, n, c);
@@ -72,7 +72,7 @@ static double dot2(const double *a, size_t sa, const double *b, size_t sb, size_
     s[c] = t;                                                                   \
   }
 
-static void dot2_axpy_generic(double a, const double *restrict y, size_t n,
+ENG_INLINE void dot2_axpy_generic(double a, const double *restrict y, size_t n,
                               double *restrict s, double *restrict e)
 {
   DOT2_AXPY_BODY
@@ -104,7 +104,7 @@ dot2_axpy_fma(double a, const double *restrict y, size_t n, double *restrict s,
   DOT2_AXPY_BODY
 }
 
-static void dot2_axpy(double a, const double *restrict y, size_t n, double *restrict s,
+ENG_INLINE void dot2_axpy(double a, const double *restrict y, size_t n, double *restrict s,
                       double *restrict e)
 {
   if (cpu_has_fma())
@@ -117,7 +117,7 @@ static void dot2_axpy(double a, const double *restrict y, size_t n, double *rest
 #endif
 
 /* Ends n sums of dot2_axpy: s[c] = s[c] + e[c] (the plain sum where that overflowed). */
-static void dot2_finish(double *s, const double *e, size_t n)
+ENG_INLINE void dot2_finish(double *s, const double *e, size_t n)
 {
   for (size_t c = 0; c < n; c++) {
     double r = s[c] + e[c];
@@ -127,7 +127,7 @@ static void dot2_finish(double *s, const double *e, size_t n)
 
 /* ================================================================ Checks */
 
-static int layer_check(const struct eng_layer *l)
+ENG_INLINE int layer_check(const struct eng_layer *l)
 {
   unsigned bad;
   if (l == NULL || l->x == NULL || l->w == NULL || l->act == NULL ||
@@ -149,7 +149,7 @@ size_t eng_layer_width(const struct eng_layer *l)
 
 /* ================================================================ Forward */
 
-int eng_layer_forward(const struct eng_layer *l, double *z, double *a)
+ENG_KERNEL int eng_layer_forward(const struct eng_layer *l, double *z, double *a)
 {
   struct eng_act_out out = {0};
   int rc = layer_check(l);
@@ -178,7 +178,7 @@ int eng_layer_forward(const struct eng_layer *l, double *z, double *a)
  * sigmoid(u) - 1; for a fractional r, sigmoid(-|u|) is recomputed in double-double.
  * Per sample the loss sums over the k neurons; a class index c stands for the one-hot
  * row (r_c = 1, the other neurons 0). */
-static int sigmoid_ce(const struct eng_layer *l, const double *z,
+ENG_INLINE int sigmoid_ce(const struct eng_layer *l, const double *z,
                       const struct eng_targets *t, enum eng_reduction red,
                       struct eng_backward_out *o, size_t *bad)
 {
@@ -253,7 +253,7 @@ static int sigmoid_ce(const struct eng_layer *l, const double *z,
 /* =============================================================== Backward */
 
 /* grad_z from the loss and targets; ENG_ELOSS where the loss does not apply. */
-static int grad_z_from_loss(const struct eng_layer *l, const double *z, const double *a,
+ENG_INLINE int grad_z_from_loss(const struct eng_layer *l, const double *z, const double *a,
                             enum eng_loss loss, const struct eng_targets *t,
                             enum eng_reduction red, struct eng_backward_out *o, size_t *bad)
 {
@@ -298,7 +298,7 @@ static int grad_z_from_loss(const struct eng_layer *l, const double *z, const do
   return ENG_ELOSS;
 }
 
-int eng_layer_backward(const struct eng_layer *l, const double *z, const double *a,
+ENG_KERNEL int eng_layer_backward(const struct eng_layer *l, const double *z, const double *a,
                        const double *grad_a, enum eng_loss loss,
                        const struct eng_targets *t, enum eng_reduction red,
                        struct eng_backward_out *o, size_t *bad)
@@ -367,7 +367,7 @@ int eng_layer_backward(const struct eng_layer *l, const double *z, const double 
 /* ===================================================================== SGD */
 
 /* out = w - eta g, rounded once (fma). */
-void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double *out)
+ENG_KERNEL void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double *out)
 {
   for (size_t i = 0; i < n; i++)
     out[i] = fma(-eta, g[i], w[i]);

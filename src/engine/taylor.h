@@ -24,7 +24,7 @@ struct taylor {
 };
 
 /* If |u - u0| < radius, stores the series' value in *out and returns 1; else 0. */
-static inline int taylor_eval(const struct taylor *t, struct dd u, double *out)
+DD_INLINE int taylor_eval(const struct taylor *t, struct dd u, double *out)
 {
   double h, acc;
   if (!(fabs(u.hi - t->u0_hi) < t->radius))
