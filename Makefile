@@ -125,7 +125,7 @@ asan:
 # valgrind memcheck over every suite and the server it starts.
 valgrind: deps
 	$(Q)$(MAKE) --no-print-directory VARIANT=valgrind CFLAGS="-O1 -g" \
-	  TEST_WRAP="env CK_FORK=no NEUROND_WRAP=valgrind valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" test-run
+	  TEST_WRAP="env CK_FORK=no ACCURACY_STRIDE=16 NEUROND_WRAP=valgrind valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" test-run
 
 # The engine must not know HTTP or JSON.
 layering:
