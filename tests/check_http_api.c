@@ -366,6 +366,103 @@ START_TEST(test_activate_errors)
 }
 END_TEST
 
+/* Large flat arrays are read in parts on several threads: the same numbers, and the
+ * same errors at the same elements, as the reading in order gives. */
+static char *big_array_body(size_t n, size_t bad_at, const char *bad, int close,
+                            const char *tail)
+{
+  size_t cap = n * 32 + 256, len = 0;
+  char *b = malloc(cap);
+  ck_assert_ptr_nonnull(b);
+  len += (size_t)sprintf(b, "{\"activation\":\"relu\",\"x\":[");
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0)
+      len += (size_t)sprintf(b + len, i % 7 == 0 ? " ,\n " : ",");
+    if (i == bad_at)
+      len += (size_t)sprintf(b + len, "%s", bad);
+    else
+      len += (size_t)sprintf(b + len, "%.17g", (double)i + 0.1234567890123);
+  }
+  if (close)
+    len += (size_t)sprintf(b + len, "]%s}", tail);
+  return b;
+}
+
+START_TEST(test_large_arrays_in_parts)
+{
+  static const char *const args[] = {"--no-access-log", "--threads", "4", NULL};
+  struct srv s4;
+  struct resp r;
+  const size_t n = 60000; /* some 1.2 MB: over the size read in parts */
+  char *body;
+  cJSON *d;
+  const cJSON *y, *e;
+  size_t i;
+
+  ck_assert_int_eq(srv_start(&s4, args), 0);
+  /* a good one, followed by fields holding ',' and numbers where a cut could land */
+  body = big_array_body(n, (size_t)-1, NULL, 1,
+                        ",\"outputs\":[\"y\",\"dy_dx\"],\"params\":{}");
+  ck_assert_int_eq(http_post_json(&s4, "/activate", body, &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  d = cJSON_ParseWithLengthOpts(r.body, r.len + 1, NULL, 1);
+  ck_assert_ptr_nonnull(d);
+  y = cJSON_GetObjectItem(d, "y");
+  ck_assert_int_eq(cJSON_GetArraySize(y), (int)n);
+  for (i = 0, e = y->child; e != NULL; i++, e = e->next)
+    ck_assert_msg(e->valuedouble == (double)i + 0.1234567890123, "y[%zu] = %.17g", i,
+                  e->valuedouble);
+  ck_assert_uint_eq(i, n);
+  cJSON_Delete(d);
+  resp_free(&r);
+  free(body);
+
+  {
+    static const struct {
+      size_t at;
+      const char *bad;
+      long status;
+      const char *pointer, *detail;
+    } cases[] = {
+      {45000, "true", 422, "/x/45000", NULL},
+      {59999, "1e999", 422, "/x/59999", "x[59999] must be a finite number"},
+      {30001, "\"7\"", 422, "/x/30001", NULL},
+      {52000, "[1]", 422, "/x/52000", "x[52000] must be a number"},
+      {40000, "01", 400, NULL, "byte offset"},
+      {40001, "1.", 400, NULL, "invalid number"},
+      {20000, "-Infinity", 400, NULL, "Infinity"},
+      {33333, "", 400, NULL, NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+      const cJSON *ptr;
+      body = big_array_body(n, cases[c].at, cases[c].bad, 1, "");
+      ck_assert_int_eq(http_post_json(&s4, "/activate", body, &r), 0);
+      ck_assert_msg(r.status == cases[c].status, "%s at %zu: %ld %s", cases[c].bad,
+                    cases[c].at, r.status, r.body);
+      d = cJSON_ParseWithLengthOpts(r.body, r.len + 1, NULL, 1);
+      ck_assert_ptr_nonnull(d);
+      ptr = cJSON_GetObjectItem(d, "pointer");
+      if (cases[c].pointer != NULL)
+        ck_assert_msg(cJSON_IsString(ptr) && strcmp(ptr->valuestring, cases[c].pointer) == 0,
+                      "%s at %zu: %s", cases[c].bad, cases[c].at, r.body);
+      if (cases[c].detail != NULL)
+        ck_assert_msg(strstr(cJSON_GetObjectItem(d, "detail")->valuestring, cases[c].detail),
+                      "%s at %zu: %s", cases[c].bad, cases[c].at, r.body);
+      cJSON_Delete(d);
+      resp_free(&r);
+      free(body);
+    }
+  }
+  /* no closing bracket: invalid JSON, not a partial array */
+  body = big_array_body(n, (size_t)-1, NULL, 0, "");
+  ck_assert_int_eq(http_post_json(&s4, "/activate", body, &r), 0);
+  ck_assert_int_eq(r.status, 400);
+  resp_free(&r);
+  free(body);
+  ck_assert_int_eq(srv_stop(&s4), 0);
+}
+END_TEST
+
 /* Shortest round trip: doubles come back in their shortest form. */
 START_TEST(test_activate_number_form)
 {
@@ -650,6 +747,7 @@ static Suite *api_suite(void)
   tcase_add_unchecked_fixture(tc, setup, teardown);
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_activate_contract_example);
+  tcase_add_test(tc, test_large_arrays_in_parts);
   tcase_add_test(tc, test_activate_contract_values);
   tcase_add_test(tc, test_activate_every_row_bits);
   tcase_add_test(tc, test_activate_shapes_and_aliases);

@@ -175,7 +175,7 @@ static char *put_row(char *p, const double *v, size_t n)
 }
 
 /* Numbers per part below which a large array is not split across threads. */
-#define PAR_GRAIN 65536
+#define PAR_GRAIN 4096
 
 /* A large 1-D array (or array of rows) is written in parts on several threads, each
  * into its own scratch text ("x,y,z" or "[..],[..]"), then joined in order. */

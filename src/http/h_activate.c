@@ -117,7 +117,7 @@ static int activate_parallel(const struct eng_activation *a, const double *p, co
 {
   struct act_job j;
   size_t units = a->kind == ENG_VECTOR ? n / k : n;
-  unsigned parts = par_parts(n, 65536);
+  unsigned parts = par_parts(n, 16384);
   if (parts <= 1 || units < parts)
     return eng_activate(a, p, x, n, k, o);
   memset(&j, 0, sizeof j);

@@ -439,6 +439,200 @@ static int rows_to_nodes(struct parser *P, cJSON *arr, size_t base, const struct
   return 0;
 }
 
+/* ============================================= Large arrays, read in parallel */
+
+/* A large flat array of numbers is read on several threads: the text from the first
+ * element on is cut at about equal byte offsets, each cut moved forward past the next
+ * ',', and each part read into its own buffer. Anything else (a string, an object, a
+ * nested array, a number num_parse refuses, the element limit) makes the whole attempt
+ * stand down, and the ordinary scanner reads the array, with its exact error
+ * messages; a part that starts after the array's end is simply not used. (Arrays of
+ * rows gain nothing measurable this way and are always read in order.) */
+#define BULK_MIN_BYTES ((size_t)256 * 1024)
+#define BULK_PART_BYTES ((size_t)128 * 1024)
+#define BULK_MAX_PARTS 64
+
+struct bulk_part {
+  const char *from;      /* the first element of the part */
+  const char *next;      /* the next part's first element (NULL for the last part) */
+  double *num;
+  size_t n, cap;
+  const char *stop;      /* the byte after the array's closing ']', if this part saw it */
+  int ok;                /* read to `next` or to the end of the array, and nothing else */
+};
+
+struct bulk {
+  const char *end;
+  struct bulk_part part[BULK_MAX_PARTS];
+  double *dst;
+  size_t off[BULK_MAX_PARTS];
+};
+
+static const char *bulk_ws(const char *p, const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    p++;
+  return p;
+}
+
+static int bulk_push(struct bulk_part *b, double v)
+{
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? 2 * b->cap : 4096;
+    double *q = cap <= SIZE_MAX / sizeof *q ? realloc(b->num, cap * sizeof *q) : NULL;
+    if (q == NULL)
+      return -1;
+    b->num = q;
+    b->cap = cap;
+  }
+  b->num[b->n++] = v;
+  return 0;
+}
+
+/* Reads one number at p; returns the byte after it, or NULL. */
+static const char *bulk_number(struct bulk_part *b, const char *p, const char *end)
+{
+  double v;
+  const char *q;
+  if (p >= end || !is_num_start(*p))
+    return NULL;
+  q = num_parse(p, end, &v);
+  if (q == NULL || bulk_push(b, v) != 0)
+    return NULL;
+  return q;
+}
+
+static void bulk_read(void *ctx, size_t lo, size_t hi, unsigned part)
+{
+  struct bulk *B = ctx;
+  struct bulk_part *b = &B->part[part];
+  const char *p = b->from, *end = B->end;
+  (void)lo;
+  (void)hi;
+  for (;;) {
+    p = bulk_number(b, p, end);
+    if (p == NULL)
+      return;
+    p = bulk_ws(p, end);
+    if (p < end && *p == ',') {
+      p = bulk_ws(p + 1, end);
+      if (p == b->next) {
+        b->ok = 1;
+        return;
+      }
+      if (b->next != NULL && p > b->next)
+        return;
+      continue;
+    }
+    if (p < end && *p == ']') {
+      b->stop = p + 1;
+      b->ok = 1;
+    }
+    return;
+  }
+}
+
+static void bulk_copy(void *ctx, size_t lo, size_t hi, unsigned part)
+{
+  struct bulk *B = ctx;
+  (void)lo;
+  (void)hi;
+  if (B->part[part].n > 0)
+    memcpy(B->dst + B->off[part], B->part[part].num, B->part[part].n * sizeof(double));
+}
+
+/* The first element after the next ',' at or after q; NULL when a byte that cannot be
+ * in a flat array of numbers comes first. */
+static const char *bulk_cut(const char *q, const char *end)
+{
+  for (; q < end; q++) {
+    char ch = *q;
+    if (ch == '"' || ch == '{' || ch == '}' || ch == '[' || ch == ']')
+      return NULL;
+    if (ch == ',')
+      return bulk_ws(q + 1, end);
+  }
+  return NULL;
+}
+
+/* Tries to read the array whose first element is at P->p (the '[' already passed).
+ * Returns 1 with the numbers appended to the packed buffer, *e filled and P->p after
+ * the closing ']'; 0 when the ordinary scanner should read it (nothing changed); -1
+ * on running out of memory (the error is set). */
+static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
+{
+  struct bulk *B;
+  size_t avail = (size_t)(P->end - P->p), total = 0;
+  unsigned parts = par_parts(avail, BULK_PART_BYTES), used = 0;
+  int ret = 0;
+
+  /* Only where the element limit cannot be reached (a number takes two bytes at least
+   * with its ','): the parts never hold more numbers than the limit allows. */
+  /* Only an array that is the body or a field of the body object (depth 1 or 2): the
+   * rows of an array of rows never try, nor pay for trying, once each. */
+  if (depth > 2 || avail < BULK_MIN_BYTES || parts < 2 || !is_num_start(*P->p) ||
+      P->d->count > P->max_elements || avail / 2 + 1 > P->max_elements - P->d->count)
+    return 0;
+  if (parts > BULK_MAX_PARTS)
+    parts = BULK_MAX_PARTS;
+  B = calloc(1, sizeof *B);
+  if (B == NULL)
+    return 0;
+  B->end = P->end;
+  B->part[0].from = P->p;
+  for (unsigned i = 1; i < parts; i++) {
+    const char *c = bulk_cut(P->p + avail / parts * i, P->end);
+    if (c == NULL || c <= B->part[i - 1].from) {
+      parts = i;
+      break;
+    }
+    B->part[i].from = c;
+    B->part[i - 1].next = c;
+  }
+  par_run(parts, parts, bulk_read, B);
+  /* the parts up to the one that saw the closing ']', each read cleanly to the next */
+  for (unsigned i = 0; i < parts; i++) {
+    struct bulk_part *b = &B->part[i];
+    if (!b->ok)
+      break;
+    B->off[i] = total;
+    total += b->n;
+    if (b->stop != NULL) {
+      used = i + 1;
+      break;
+    }
+  }
+  if (used == 0 || P->d->count + total > P->max_elements ||
+      total > SIZE_MAX / sizeof(double) - P->d->nnum)
+    goto out;
+  if (P->d->capnum - P->d->nnum < total) {
+    size_t cap = P->d->nnum + total;
+    double *q = realloc(P->d->num, cap * sizeof *q);
+    if (q == NULL) {
+      fail_oom(P);
+      ret = -1;
+      goto out;
+    }
+    P->d->num = q;
+    P->d->capnum = cap;
+  }
+  B->dst = P->d->num + P->d->nnum;
+  par_run(used, used, bulk_copy, B);
+  memset(e, 0, sizeof *e);
+  e->off = P->d->nnum;
+  e->ndim = 1;
+  e->dim[0] = total;
+  P->d->nnum += total;
+  P->d->count += total;
+  P->p = B->part[used - 1].stop;
+  ret = 1;
+out:
+  for (unsigned i = 0; i < parts; i++)
+    free(B->part[i].num);
+  free(B);
+  return ret;
+}
+
 static cJSON *scan_array(struct parser *P, unsigned depth)
 {
   enum arr_mode mode = ARR_START;
@@ -466,6 +660,16 @@ static cJSON *scan_array(struct parser *P, unsigned depth)
     if (pack(P, arr, &e) != 0)
       goto fail;
     return arr;
+  }
+  switch (bulk_array(P, depth, &e)) {
+  case 1:
+    if (pack(P, arr, &e) != 0)
+      goto fail;
+    return arr;
+  case -1:
+    goto fail;
+  default:
+    break;
   }
   for (;;) {
     skip_ws(P);

@@ -701,7 +701,6 @@ static int decimal_length(uint64_t v)
   return t + (v >= pow10_u64[t]);
 }
 
-/* Writes the n decimal digits of v (v < 10^n) at d, two at a time from the right. */
 /* Writes 8 digits of v < 10^8, zero-padded: two independent halves of 4. */
 static void put8(char *d, uint32_t v)
 {
@@ -712,23 +711,26 @@ static void put8(char *d, uint32_t v)
   memcpy(d + 6, digits100 + 2 * (lo % 100), 2);
 }
 
+/* Writes the n decimal digits of v (v < 10^n, n <= 20) at d: blocks of 8 written
+ * zero-padded into a scratch line, independently of one another (no chain of
+ * divisions through all the digits), and the last n characters copied. */
 static void put_digits(char *d, uint64_t v, int n)
 {
-  /* 9 to 17 digits: the last 8 as one block, so the divisions do not form one long
-   * chain */
-  if (n > 8) {
-    put8(d + n - 8, (uint32_t)(v % 100000000));
-    v /= 100000000;
-    n -= 8;
+  char t[24];
+  if (n <= 8) {
+    put8(t, (uint32_t)v);
+    memcpy(d, t + 8 - n, (size_t)n);
+  } else if (n <= 16) {
+    put8(t, (uint32_t)(v / 100000000));
+    put8(t + 8, (uint32_t)(v % 100000000));
+    memcpy(d, t + 16 - n, (size_t)n);
+  } else {
+    uint64_t lo = v % 10000000000000000ull;
+    put8(t, (uint32_t)(v / 10000000000000000ull));
+    put8(t + 8, (uint32_t)(lo / 100000000));
+    put8(t + 16, (uint32_t)(lo % 100000000));
+    memcpy(d, t + 24 - n, (size_t)n);
   }
-  while (n >= 2) {
-    uint64_t r = v % 100;
-    v /= 100;
-    n -= 2;
-    memcpy(d + n, digits100 + 2 * r, 2);
-  }
-  if (n)
-    d[0] = (char)('0' + v);
 }
 
 /* The top 64 bits of the 192-bit product g * cp, with the lowest bit set when any
@@ -823,6 +825,20 @@ size_t num_format(double v, char *dst)
     q = -1074;
   }
   d = schubfach(c, q, frac == 0 && bexp > 1, &k);
+  /* trailing zeros off, eight, four, two, one at a time (short decimals have many;
+   * most doubles have none) */
+  if (d % 10 == 0 && d % 100000000 == 0) {
+    d /= 100000000;
+    k += 8;
+  }
+  if (d % 10000 == 0) {
+    d /= 10000;
+    k += 4;
+  }
+  if (d % 100 == 0) {
+    d /= 100;
+    k += 2;
+  }
   while (d % 10 == 0) {
     d /= 10;
     k++;
@@ -843,7 +859,8 @@ size_t num_format(double v, char *dst)
       p += e + 1;
     } else {                       /* dd.ddd */
       put_digits(p + 1, d, n);
-      memmove(p, p + 1, (size_t)(e + 1));
+      for (int i = 0; i <= e; i++) /* e < 21: a few bytes, no call */
+        p[i] = p[i + 1];
       p[e + 1] = '.';
       p += n + 1;
     }
