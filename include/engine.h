@@ -79,6 +79,10 @@ enum {
  * the outputs selected by `want` into out[] (others are left untouched). Defined for
  * every finite x; every output is within the row's ulp bound of the true value. */
 typedef void eng_ew_fn(double x, const double *p, unsigned want, double *out);
+/* y[i] and dy[i] for n elements at once (vector lanes), redo[i] = 1 where the element
+ * kernel must compute element i instead (0 elsewhere); returns the number of those. */
+typedef size_t eng_block_fn(const double *x, const double *p, size_t n, double *y,
+                            double *dy, double *redo);
 
 /* Vector kernels act on one row x[0..k-1]. The forward writes eng_activation_width(a, k)
  * outputs to y and, for maxout, the index of the first maximum to *argmax (may be NULL
@@ -102,6 +106,7 @@ struct eng_activation {
   const char *derivative;       /* dy/dx (or J for vector functions), as text */
   const char *kinks;            /* the rule at points of non-differentiability, or "" */
   eng_ew_fn *ew;                /* ENG_ELEMENTWISE */
+  eng_block_fn *block;          /* y and dy/dx over a block, or NULL (see the typedef) */
   eng_vec_fwd_fn *vfwd;         /* ENG_VECTOR */
   eng_vec_vjp_fn *vjp;          /* ENG_VECTOR */
   eng_vec_jac_fn *jac;          /* ENG_VECTOR */

@@ -43,12 +43,12 @@ static const struct eng_activation act_table[] = {
     .kinks = "step'(x) = 0 everywhere, x = 0 included", .ulp = 0 },
 
   /* ------------------------------------------------------------- logistic family */
-  { .name = "sigmoid", .aliases = ALIASES("logistic"), EW(sigmoid), .nparams = 1,
+  { .name = "sigmoid", .aliases = ALIASES("logistic"), EW(sigmoid), .block = eng__sigmoid_block, .nparams = 1,
     .params = { REAL_ANY("a", 1, 1, "slope of the logistic curve, any finite value") },
     .formula = "y = 1 / (1 + exp(-a x))",
     .derivative = "dy/dx = a s (1 - s), s = sigmoid(a x), evaluated as a exp(-|a x|) / (1 + exp(-|a x|))^2",
     .kinks = "", .ulp = 4 },
-  { .name = "tanh", .aliases = NONE, EW(tanh), .nparams = 0,
+  { .name = "tanh", .aliases = NONE, EW(tanh), .block = eng__tanh_block, .nparams = 0,
     .formula = "y = tanh x",
     .derivative = "dy/dx = sech^2 x = 4 exp(-2|x|) / (1 + exp(-2|x|))^2",
     .kinks = "", .ulp = 4 },
@@ -147,7 +147,7 @@ static const struct eng_activation act_table[] = {
     .formula = "y = (1 / beta) ln(1 + exp(beta x)), with no threshold",
     .derivative = "dy/dx = sigmoid(beta x)",
     .kinks = "", .ulp = 4 },
-  { .name = "swish", .aliases = ALIASES("silu"), EW(swish), .nparams = 1,
+  { .name = "swish", .aliases = ALIASES("silu"), EW(swish), .block = eng__swish_block, .nparams = 1,
     .params = { REAL_ANY("beta", 1, 1, "sharpness, any finite value (1: SiLU)") },
     .formula = "y = x sigmoid(beta x)",
     .derivative = "dy/dx = sigmoid(beta x) + beta x sigmoid(beta x) (1 - sigmoid(beta x))",
@@ -328,6 +328,36 @@ size_t eng_activation_width(const struct eng_activation *a, size_t k)
 
 /* ================================================================ Dispatch */
 
+/* y and dy/dx only, for a row with a block kernel: blocks of BLOCK elements on vector
+ * lanes, the lanes it flags through the element kernel, then the wanted arrays. */
+#define BLOCK 256
+static int activate_blocks(const struct eng_activation *a, const double *p, const double *x,
+                           size_t n, const struct eng_act_out *o, unsigned want)
+{
+  double ybuf[BLOCK], dybuf[BLOCK], redo[BLOCK], out[ENG_OUT__COUNT];
+  for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+    size_t len = n - i0 < BLOCK ? n - i0 : BLOCK;
+    /* straight into the wanted arrays where there are both */
+    double *y = o->y != NULL && o->dy != NULL ? o->y + i0 : ybuf;
+    double *dy = o->y != NULL && o->dy != NULL ? o->dy + i0 : dybuf;
+    if (a->block(x + i0, p, len, y, dy, redo) > 0)
+      for (size_t i = 0; i < len; i++)
+        if (redo[i] != 0) {
+          a->ew(x[i0 + i], p, want, out);
+          y[i] = out[ENG_OUT_Y];
+          dy[i] = out[ENG_OUT_DY];
+        }
+    if (o->y != NULL && y == ybuf)
+      memcpy(o->y + i0, y, len * sizeof *y);
+    if (o->dy != NULL && dy == dybuf)
+      memcpy(o->dy + i0, dy, len * sizeof *dy);
+    if (o->grad_x != NULL)
+      for (size_t i = 0; i < len; i++)
+        o->grad_x[i0 + i] = o->grad_y[i0 + i] * dy[i];
+  }
+  return ENG_OK;
+}
+
 /* Element-wise: one kernel call per element, results scattered to the wanted arrays. */
 static int activate_ew(const struct eng_activation *a, const double *p, const double *x,
                        size_t n, const struct eng_act_out *o)
@@ -355,6 +385,8 @@ static int activate_ew(const struct eng_activation *a, const double *p, const do
   if (o->grad_x != NULL && o->grad_y == NULL)
     return ENG_EINVAL;
 
+  if (a->block != NULL && (want & ~(unsigned)(ENG_WANT_Y | ENG_WANT_DY)) == 0)
+    return activate_blocks(a, p, x, n, o, want);
   for (size_t i = 0; i < n; i++) {
     a->ew(x[i], p, want, out);
     if (o->y != NULL)

@@ -17,8 +17,12 @@
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
   !defined(__SANITIZE_ADDRESS__)
 #define ENG_KERNEL __attribute__((target_clones("arch=x86-64-v3", "default")))
+/* The block kernels (act_block.c) also for x86-64-v4: AVX-512 doubles their lanes. */
+#define ENG_BLOCK_KERNEL \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define ENG_KERNEL
+#define ENG_BLOCK_KERNEL
 #endif
 
 /* A helper of a kernel, inlined into each of its builds (a call would reach the
@@ -43,6 +47,8 @@ eng_ew_fn eng__softsign_ew;
 
 /* act_logistic.c: the logistic family. */
 eng_ew_fn eng__sigmoid_ew;        /* p: a */
+/* act_block.c: y and dy/dx over blocks, for the functions bound by exp. */
+eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__swish_block;
 eng_ew_fn eng__tanh_ew;
 eng_ew_fn eng__log_sigmoid_ew;
 eng_ew_fn eng__softplus_ew;       /* p: beta */

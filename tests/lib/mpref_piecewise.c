@@ -249,6 +249,11 @@ static size_t pts_p01(const double *p, double *pts, size_t cap)
   double k[3] = {p[0], p[1], 0};
   return pts_kinks(k, 3, pts, cap);
 }
+static size_t pts_p0(const double *p, double *pts, size_t cap)
+{
+  double k[2] = {p[0], 0};
+  return pts_kinks(k, 2, pts, cap);
+}
 static size_t pts_pm0(const double *p, double *pts, size_t cap)
 {
   double k[3] = {p[0], -p[0], 0};
@@ -276,7 +281,7 @@ const struct mpref mpref_piecewise[] = {
   {"prelu", r_leaky_relu, NPS(ps_leaky), ps_leaky, pts_zero},
   {"rrelu", r_rrelu, NPS(ps_rrelu), ps_rrelu, pts_zero},
   {"threshold", r_threshold, NPS(ps_threshold), ps_threshold, pts_p01},
-  {"thresholded_relu", r_thresholded_relu, NPS(ps_thr_relu), ps_thr_relu, pts_p01},
+  {"thresholded_relu", r_thresholded_relu, NPS(ps_thr_relu), ps_thr_relu, pts_p0},
   {"hard_swish", r_hard_swish, 0, NULL, pts_hard_swish},
   {"hardshrink", r_hardshrink, NPS(ps_shrink), ps_shrink, pts_pm0},
   {"softshrink", r_softshrink, NPS(ps_shrink), ps_shrink, pts_pm0},
