@@ -1,6 +1,7 @@
 /*
  * act_block.c: y and dy/dx over a block of elements at once, for the functions whose
- * per-element kernels are bound by libm's exp: sigmoid, tanh and swish. The loops are
+ * per-element kernels are bound by libm's exp and log1p: sigmoid, tanh, softplus and
+ * swish. The loops are
  * free of calls and branches, so the compiler runs them on vector lanes; lanes the
  * block form does not cover exactly (a rounded parameter product, the tails where
  * results leave the normal range, the cancelling neighbourhood of swish's zero of
@@ -156,6 +157,58 @@ ENG_BLOCK_KERNEL size_t eng__tanh_block(const double *x, const double *p, size_t
     r = fma(-r * dl, r, r);
     y[i] = copysign(-m * r, x[i]);
     dy[i] = 4 * fma(th, r * r, tl * (r * r));
+    redo[i] = REDO(!ok);
+    any += redo[i];
+  }
+  return (size_t)any;
+}
+
+/* log1p(T) for 0 <= T <= 1 in two words T = th + tl, within about 1 ULP:
+ *   log(1 + T) = 2 atanh(q), q = f / (2 + f), with f = T (T <= sqrt 2 - 1) or
+ *   f = (T - 1) / 2 and ln 2 added (1 + T = 2 (1 + f)); |q| <= 0.172, and
+ *   2 atanh(q) = 2q + 2q^3 sum q^2k / (2k + 3), k <= 10 (the next term is below
+ *   2^-56 of the sum). q is carried in two words: the roundings of 2 + f and of the
+ *   quotient would otherwise be the whole error. */
+ENG_INLINE double log1p_two(double th, double tl)
+{
+  static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
+  int big = th > 0x1.a827999fcef34p-2; /* sqrt 2 - 1 */
+  double fh = big ? (th - 1) * 0.5 : th; /* th - 1 exact (Sterbenz), halving exact */
+  double fl = big ? tl * 0.5 : tl;
+  double den = 2 + fh, de = (2 - den) + fh; /* 2 + fh = den + de exactly */
+  double q = fh / den, qc, z, P, L, H, He;
+  qc = (fma(-q, den, fh) - q * de + fl * (2 / den)) / den;
+  z = q * q;
+  P = 0x1.642c8590b2164p-5;            /* 1/23 */
+  P = fma(P, z, 0x1.8618618618618p-5); /* 1/21 */
+  P = fma(P, z, 0x1.af286bca1af28p-5); /* 1/19 */
+  P = fma(P, z, 0x1.e1e1e1e1e1e1ep-5); /* 1/17 */
+  P = fma(P, z, 0x1.1111111111111p-4); /* 1/15 */
+  P = fma(P, z, 0x1.3b13b13b13b14p-4); /* 1/13 */
+  P = fma(P, z, 0x1.745d1745d1746p-4); /* 1/11 */
+  P = fma(P, z, 0x1.c71c71c71c71cp-4); /* 1/9 */
+  P = fma(P, z, 0x1.2492492492492p-3); /* 1/7 */
+  P = fma(P, z, 0x1.999999999999ap-3); /* 1/5 */
+  P = fma(P, z, 0x1.5555555555555p-2); /* 1/3 */
+  L = fma(2 * q * z, P, 2 * qc);       /* all but 2q */
+  H = (big ? ln2_hi : 0) + 2 * q;      /* 2q exact; with ln 2, a TwoSum */
+  He = big ? ((ln2_hi - (H - (H - ln2_hi))) + (2 * q - (H - ln2_hi))) + ln2_lo : 0;
+  return H + (L + He);
+}
+
+/* softplus: y = (max(u, 0) + log1p(e^-|u|)) / beta, y' = s(u), u = beta x. */
+ENG_BLOCK_KERNEL size_t eng__softplus_block(const double *x, const double *p, size_t n,
+                                            double *y, double *dy, double *redo)
+{
+  double b = p[0], any = 0;
+  for (size_t i = 0; i < n; i++) {
+    double u = b * x[i], ul = fma(b, x[i], -u), th, tl, m, s, sl, ds, dsl;
+    double au = fabs(u);
+    int ok = (au <= 700) & (ul == 0);
+    exp_two(ok ? -au : 0, &th, &tl, &m);
+    logistic_two(u, th, tl, &s, &sl, &ds, &dsl);
+    y[i] = ((u > 0 ? u : 0) + log1p_two(th, tl)) / b;
+    dy[i] = s + sl;
     redo[i] = REDO(!ok);
     any += redo[i];
   }

@@ -26,6 +26,8 @@
 #define REAL_ANY(n, d, learn, text) REAL(n, d, -DBL_MAX, DBL_MAX, 0, 0, learn, text)
 
 #define EW(stem) .kind = ENG_ELEMENTWISE, .ew = eng__##stem##_ew
+/* ... with a block kernel for y and dy/dx on vector lanes (act_block.c) */
+#define EWB(stem) EW(stem), .block = eng__##stem##_block
 #define VEC(stem)                                                                 \
   .kind = ENG_VECTOR, .vfwd = eng__##stem##_fwd, .vjp = eng__##stem##_vjp,        \
   .jac = eng__##stem##_jac
@@ -43,12 +45,12 @@ static const struct eng_activation act_table[] = {
     .kinks = "step'(x) = 0 everywhere, x = 0 included", .ulp = 0 },
 
   /* ------------------------------------------------------------- logistic family */
-  { .name = "sigmoid", .aliases = ALIASES("logistic"), EW(sigmoid), .block = eng__sigmoid_block, .nparams = 1,
+  { .name = "sigmoid", .aliases = ALIASES("logistic"), EWB(sigmoid), .nparams = 1,
     .params = { REAL_ANY("a", 1, 1, "slope of the logistic curve, any finite value") },
     .formula = "y = 1 / (1 + exp(-a x))",
     .derivative = "dy/dx = a s (1 - s), s = sigmoid(a x), evaluated as a exp(-|a x|) / (1 + exp(-|a x|))^2",
     .kinks = "", .ulp = 4 },
-  { .name = "tanh", .aliases = NONE, EW(tanh), .block = eng__tanh_block, .nparams = 0,
+  { .name = "tanh", .aliases = NONE, EWB(tanh), .nparams = 0,
     .formula = "y = tanh x",
     .derivative = "dy/dx = sech^2 x = 4 exp(-2|x|) / (1 + exp(-2|x|))^2",
     .kinks = "", .ulp = 4 },
@@ -142,12 +144,12 @@ static const struct eng_activation act_table[] = {
     .ulp = 4 },
 
   /* ------------------------------------------------------ smooth rectifiers */
-  { .name = "softplus", .aliases = NONE, EW(softplus), .nparams = 1,
+  { .name = "softplus", .aliases = NONE, EWB(softplus), .nparams = 1,
     .params = { REAL("beta", 1, 0, DBL_MAX, 1, 0, 1, "sharpness, beta > 0") },
     .formula = "y = (1 / beta) ln(1 + exp(beta x)), with no threshold",
     .derivative = "dy/dx = sigmoid(beta x)",
     .kinks = "", .ulp = 4 },
-  { .name = "swish", .aliases = ALIASES("silu"), EW(swish), .block = eng__swish_block, .nparams = 1,
+  { .name = "swish", .aliases = ALIASES("silu"), EWB(swish), .nparams = 1,
     .params = { REAL_ANY("beta", 1, 1, "sharpness, any finite value (1: SiLU)") },
     .formula = "y = x sigmoid(beta x)",
     .derivative = "dy/dx = sigmoid(beta x) + beta x sigmoid(beta x) (1 - sigmoid(beta x))",

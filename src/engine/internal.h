@@ -48,7 +48,7 @@ eng_ew_fn eng__softsign_ew;
 /* act_logistic.c: the logistic family. */
 eng_ew_fn eng__sigmoid_ew;        /* p: a */
 /* act_block.c: y and dy/dx over blocks, for the functions bound by exp. */
-eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__swish_block;
+eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__softplus_block, eng__swish_block;
 eng_ew_fn eng__tanh_ew;
 eng_ew_fn eng__log_sigmoid_ew;
 eng_ew_fn eng__softplus_ew;       /* p: beta */
