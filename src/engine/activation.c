@@ -8,6 +8,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,12 +344,23 @@ static int activate_blocks(const struct eng_activation *a, const double *p, cons
     double *y = o->y != NULL && o->dy != NULL ? o->y + i0 : ybuf;
     double *dy = o->y != NULL && o->dy != NULL ? o->dy + i0 : dybuf;
     if (a->block(x + i0, p, len, y, dy, redo) > 0)
-      for (size_t i = 0; i < len; i++)
-        if (redo[i] != 0) {
-          a->ew(x[i0 + i], p, want, out);
-          y[i] = out[ENG_OUT_Y];
-          dy[i] = out[ENG_OUT_DY];
+      for (size_t g = 0; g < len; g += 8) {
+        /* eight flags at a time: they are rare, and the test is one or of their bits */
+        size_t end = g + 8 < len ? g + 8 : len;
+        uint64_t any = 0, b;
+        for (size_t i = g; i < end; i++) {
+          memcpy(&b, &redo[i], sizeof b);
+          any |= b;
         }
+        if (any == 0)
+          continue;
+        for (size_t i = g; i < end; i++)
+          if (redo[i] != 0) {
+            a->ew(x[i0 + i], p, want, out);
+            y[i] = out[ENG_OUT_Y];
+            dy[i] = out[ENG_OUT_DY];
+          }
+      }
     if (o->y != NULL && y == ybuf)
       memcpy(o->y + i0, y, len * sizeof *y);
     if (o->dy != NULL && dy == dybuf)
