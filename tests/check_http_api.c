@@ -463,6 +463,96 @@ START_TEST(test_large_arrays_in_parts)
 }
 END_TEST
 
+/* A /neuron/forward body whose x is m rows of 4 numbers (some 1.3 MB for m = 20000),
+ * with the text of row bad_row (when bad_row < m) replaced by bad. The weights are the
+ * 4 x 4 identity, so z = x exactly. */
+static char *big_rows_body(size_t m, size_t bad_row, const char *bad)
+{
+  size_t cap = m * 100 + 256, len = 0;
+  char *b = malloc(cap);
+  ck_assert_ptr_nonnull(b);
+  len += (size_t)sprintf(b, "{\"weights\":[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]],"
+                            "\"activation\":\"identity\",\"x\":[");
+  for (size_t i = 0; i < m; i++) {
+    if (i > 0)
+      len += (size_t)sprintf(b + len, i % 5 == 0 ? " ,\n " : ",");
+    if (i == bad_row)
+      len += (size_t)sprintf(b + len, "%s", bad);
+    else
+      len += (size_t)sprintf(b + len, "[%.17g,%.17g, %.17g,%.17g]", (double)i + 0.25,
+                             -(double)i - 0.123456789, (double)i * 1e-9, 1e300 / ((double)i + 1));
+  }
+  len += (size_t)sprintf(b + len, "],\"bias\":[0,0,0,0]}");
+  return b;
+}
+
+/* Large arrays of rows are read in parts on the cores: the same numbers as in order,
+ * and for every malformed input the very reply (status, pointer, message) of a server
+ * that reads in order (one thread). */
+START_TEST(test_large_rows_in_parts)
+{
+  static const char *const args1[] = {"--no-access-log", "--threads", "1", NULL};
+  static const char *const args4[] = {"--no-access-log", "--threads", "4", NULL};
+  static const struct {
+    size_t row;
+    const char *bad;
+    long status;
+  } cases[] = {
+    {(size_t)-1, "", 200},
+    {15000, "[1,2,3]", 422},             /* ragged, in a later part */
+    {19999, "[1,2,3,4,5]", 422},         /* ragged, the last row */
+    {1, "[]", 422},                      /* ragged, early */
+    {12000, "[1,2,true,4]", 422},        /* not a number */
+    {9000, "[[1],2,3,4]", 422},          /* nested deeper */
+    {16000, "[1,2,1e999,4]", 422},       /* out of range */
+    {11000, "[1,2,3,4,]", 400},          /* trailing comma */
+    {13000, "[1,2,3 4]", 400},           /* missing comma */
+    {17000, "\"row\"", 422},             /* not a row */
+    {14000, "[1,2,NaN,4]", 400},
+  };
+  const size_t m = 20000;
+  struct srv s1, s4;
+
+  ck_assert_int_eq(srv_start(&s1, args1), 0);
+  ck_assert_int_eq(srv_start(&s4, args4), 0);
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    struct resp r1, r4;
+    char *body = big_rows_body(m, cases[c].row, cases[c].bad);
+    ck_assert_int_eq(http_post_json(&s1, "/neuron/forward", body, &r1), 0);
+    ck_assert_int_eq(http_post_json(&s4, "/neuron/forward", body, &r4), 0);
+    ck_assert_msg(r4.status == cases[c].status, "%s at row %zu: %ld %.300s", cases[c].bad,
+                  cases[c].row, r4.status, r4.body);
+    ck_assert_msg(r1.status == r4.status && r1.len == r4.len &&
+                    memcmp(r1.body, r4.body, r1.len) == 0,
+                  "%s at row %zu: in order %ld %.300s; in parts %ld %.300s", cases[c].bad,
+                  cases[c].row, r1.status, r1.body, r4.status, r4.body);
+    if (cases[c].status == 200) {
+      cJSON *d = cJSON_ParseWithLengthOpts(r4.body, r4.len + 1, NULL, 1);
+      const cJSON *z, *row;
+      size_t i = 0;
+      ck_assert_ptr_nonnull(d);
+      z = cJSON_GetObjectItem(d, "z");
+      ck_assert_int_eq(cJSON_GetArraySize(z), (int)m);
+      for (row = z->child; row != NULL; row = row->next, i++) {
+        double want[4] = {(double)i + 0.25, -(double)i - 0.123456789, (double)i * 1e-9,
+                          1e300 / ((double)i + 1)};
+        const cJSON *e = row->child;
+        for (int j = 0; j < 4; j++, e = e->next)
+          ck_assert_msg(e != NULL && e->valuedouble == want[j], "z[%zu][%d]", i, j);
+        ck_assert_ptr_null(e);
+      }
+      ck_assert_uint_eq(i, m);
+      cJSON_Delete(d);
+    }
+    resp_free(&r1);
+    resp_free(&r4);
+    free(body);
+  }
+  ck_assert_int_eq(srv_stop(&s4), 0);
+  ck_assert_int_eq(srv_stop(&s1), 0);
+}
+END_TEST
+
 /* Shortest round trip: doubles come back in their shortest form. */
 START_TEST(test_activate_number_form)
 {
@@ -748,6 +838,7 @@ static Suite *api_suite(void)
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_activate_contract_example);
   tcase_add_test(tc, test_large_arrays_in_parts);
+  tcase_add_test(tc, test_large_rows_in_parts);
   tcase_add_test(tc, test_activate_contract_values);
   tcase_add_test(tc, test_activate_every_row_bits);
   tcase_add_test(tc, test_activate_shapes_and_aliases);

@@ -67,11 +67,13 @@ END_TEST
 START_TEST(test_neuron_forward_z_matches_mpfr)
 {
   uint64_t seed = 21, worst = 0;
-  double x[MAXQ] = {0}, w[MAXQ] = {0}, b[8] = {0}, z[MAXQ], p[ENG_MAX_PARAMS];
+  double x[MAXQ] = {0}, w[MAXQ] = {0}, b[16] = {0}, z[MAXQ], p[ENG_MAX_PARAMS];
   mpfr_t acc, t;
   mpfr_inits2(PREC, acc, t, (mpfr_ptr)0);
-  for (int rep = 0; rep < 20; rep++) {
-    size_t m = 1 + mix(&seed) % 6, d = 1 + mix(&seed) % 12, k = 1 + mix(&seed) % 5;
+  for (int rep = 0; rep < 40; rep++) {
+    /* k from 1 to 12: one neuron at a time, and the layers whose neurons advance
+     * together (k >= 4) with and without a remainder past the vector width */
+    size_t m = 1 + mix(&seed) % 6, d = 1 + mix(&seed) % 12, k = 1 + mix(&seed) % 12;
     struct eng_layer l = layer("identity", p, m, d, k, x, w, b);
     for (size_t q = 0; q < m * d; q++)
       x[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 60) - 30);
@@ -93,6 +95,33 @@ START_TEST(test_neuron_forward_z_matches_mpfr)
   }
   printf("check_neuron: z max error %llu ulp\n", (unsigned long long)worst);
   mpfr_clears(acc, t, (mpfr_ptr)0);
+}
+END_TEST
+
+/* A layer's z is, bit for bit, the z of each of its neurons on its own (a layer
+ * advances its k sums together; one neuron sums alone). */
+START_TEST(test_neuron_layer_z_is_each_neurons_z)
+{
+  uint64_t seed = 5;
+  double x[8 * 40], w[13 * 40], b[13], z[8 * 13], z1[8], p[ENG_MAX_PARAMS];
+  for (int rep = 0; rep < 30; rep++) {
+    size_t m = 1 + mix(&seed) % 8, d = 1 + mix(&seed) % 40, k = 4 + mix(&seed) % 10;
+    struct eng_layer l = layer("identity", p, m, d, k, x, w, b);
+    for (size_t q = 0; q < m * d; q++) /* wide magnitudes: the error terms matter */
+      x[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 80) - 40);
+    for (size_t q = 0; q < k * d; q++)
+      w[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 20) - 10);
+    for (size_t j = 0; j < k; j++)
+      b[j] = unif(&seed, -1, 1);
+    ck_assert_int_eq(eng_layer_forward(&l, z, NULL), ENG_OK);
+    for (size_t j = 0; j < k; j++) {
+      struct eng_layer one = layer("identity", p, m, d, 1, x, w + j * d, b + j);
+      ck_assert_int_eq(eng_layer_forward(&one, z1, NULL), ENG_OK);
+      for (size_t i = 0; i < m; i++)
+        ck_assert_msg(memcmp(&z[i * k + j], &z1[i], sizeof(double)) == 0,
+                      "k=%zu d=%zu z[%zu][%zu] = %a alone %a", k, d, i, j, z[i * k + j], z1[i]);
+    }
+  }
 }
 END_TEST
 
@@ -543,6 +572,7 @@ static Suite *neuron_suite(void)
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_neuron_forward_z_is_compensated);
   tcase_add_test(tc, test_neuron_forward_z_matches_mpfr);
+  tcase_add_test(tc, test_neuron_layer_z_is_each_neurons_z);
   tcase_add_test(tc, test_neuron_forward_hand_values);
   tcase_add_test(tc, test_neuron_forward_softmax_across_the_layer);
   suite_add_tcase(s, tc);

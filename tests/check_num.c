@@ -53,14 +53,16 @@ static long random_count(void)
   return n > 0 ? n : 2000000;
 }
 
-/* num_format into a NUL-terminated string, checking the length bound. */
+/* num_format into a NUL-terminated string, checking the length bound and that
+ * nothing is stored past dst + NUM_SPACE. */
 static size_t fmt(double v, char *out)
 {
-  char buf[NUM_MAX_LEN + 8];
+  char buf[NUM_SPACE + 8];
   memset(buf, 'X', sizeof buf);
   size_t n = num_format(v, buf);
   REQUIRE(n <= NUM_MAX_LEN, "%zu chars", n);
-  REQUIRE(buf[n] == 'X', "wrote past its length");
+  for (size_t i = NUM_SPACE; i < sizeof buf; i++)
+    REQUIRE(buf[i] == 'X', "wrote past dst + NUM_SPACE");
   memcpy(out, buf, n);
   out[n] = '\0';
   return n;

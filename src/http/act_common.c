@@ -45,7 +45,7 @@ int act_resolve(struct hctx *c, const cJSON *v, const char *ptr,
 /* "in (0, inf)", "in [-1, 1]", "any finite number" for a real parameter. */
 static void range_text(const struct eng_param *prm, char *out, size_t cap)
 {
-  char lo[NUM_MAX_LEN + 1], hi[NUM_MAX_LEN + 1];
+  char lo[NUM_SPACE + 1], hi[NUM_SPACE + 1];
   int has_lo = prm->lo > -DBL_MAX, has_hi = prm->hi < DBL_MAX;
 
   if (!has_lo && !has_hi) {
@@ -55,12 +55,12 @@ static void range_text(const struct eng_param *prm, char *out, size_t cap)
   lo[num_format(prm->lo, lo)] = '\0';
   hi[num_format(prm->hi, hi)] = '\0';
   if (has_lo && !has_hi)
-    snprintf(out, cap, "a finite number %s %s", prm->lo_open ? ">" : ">=", lo);
+    snprintf(out, cap, "a finite number %s %.*s", prm->lo_open ? ">" : ">=", NUM_MAX_LEN, lo);
   else if (!has_lo)
-    snprintf(out, cap, "a finite number %s %s", prm->hi_open ? "<" : "<=", hi);
+    snprintf(out, cap, "a finite number %s %.*s", prm->hi_open ? "<" : "<=", NUM_MAX_LEN, hi);
   else
-    snprintf(out, cap, "in %c%s, %s%c", prm->lo_open ? '(' : '[', lo, hi,
-             prm->hi_open ? ')' : ']');
+    snprintf(out, cap, "in %c%.*s, %.*s%c", prm->lo_open ? '(' : '[', NUM_MAX_LEN, lo,
+             NUM_MAX_LEN, hi, prm->hi_open ? ')' : ']');
 }
 
 int act_params(struct hctx *c, const struct eng_activation *a, const cJSON *v,

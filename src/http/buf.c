@@ -67,7 +67,7 @@ void buf_putc(struct buf *b, char c)
 
 void buf_num(struct buf *b, double v)
 {
-  if (buf_reserve(b, NUM_MAX_LEN + 1) != 0)
+  if (buf_reserve(b, NUM_SPACE) != 0)
     return;
   b->len += num_format(v, b->p + b->len);
   b->p[b->len] = '\0';
@@ -178,23 +178,23 @@ static char *put_row(char *p, const double *v, size_t n)
 #define PAR_GRAIN 4096
 
 /* A large 1-D array (or array of rows) is written in parts on several threads, each
- * into its own scratch text ("x,y,z" or "[..],[..]"), then joined in order. */
+ * straight into the reply, into a region of its own sized for its longest text (with
+ * NUM_SPACE to spare); then the texts are moved down in order to close the gaps,
+ * with a ',' between. No scratch copy, and the reply's pages are the only ones
+ * touched. */
 struct nums_job {
   const struct shape *s;
   const double *v;
   size_t cols;       /* numbers per unit: 1 (1-D) or the row length */
-  char *text[64];
-  size_t len[64];
+  char *base;        /* where part 0's region starts */
+  size_t off[64];    /* each part's region, from base */
+  size_t len[64];    /* and the length of its text */
 };
 
 static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
 {
   struct nums_job *j = ctx;
-  size_t cap = (hi - lo) * (j->cols * (NUM_MAX_LEN + 1) + 3) + 1;
-  char *t = malloc(cap), *p = t;
-  j->text[part] = t;
-  if (t == NULL)
-    return;
+  char *t = j->base + j->off[part], *p = t;
   for (size_t u = lo; u < hi; u++) {
     if (u > lo)
       *p++ = ',';
@@ -209,32 +209,40 @@ static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
 static void nums_parallel(struct buf *b, const struct shape *s, const double *v)
 {
   struct nums_job j;
-  size_t units = s->dim[0], total = 2;
+  size_t units = s->dim[0], total = 2, unit_max;
   unsigned parts;
+  char *w;
+
   memset(&j, 0, sizeof j);
   j.s = s;
   j.v = v;
   j.cols = s->ndim == 1 ? 1 : s->dim[1];
+  /* the longest text of a unit with its ',': a number, or "[" row "]" */
+  unit_max = s->ndim == 1 ? NUM_MAX_LEN + 1 : j.cols * (NUM_MAX_LEN + 1) + 3;
   parts = par_parts(units * j.cols, PAR_GRAIN);
   if (parts > units)
     parts = (unsigned)units;
+  for (unsigned i = 0; i < parts; i++) {
+    /* the parts par_run makes: [units / parts * i, ...), the last to the end */
+    size_t lo = units / parts * i, hi = i + 1 == parts ? units : units / parts * (i + 1);
+    j.off[i] = total - 2;
+    total += (hi - lo) * unit_max + NUM_SPACE;
+  }
+  if (buf_reserve(b, total) != 0)
+    return;
+  w = b->p + b->len;
+  *w++ = '[';
+  j.base = w;
   par_run(units, parts, nums_part, &j);
   for (unsigned i = 0; i < parts; i++) {
-    if (j.text[i] == NULL)
-      b->failed = 1;
-    total += j.len[i] + 1;
+    if (i > 0 && j.len[i] > 0)
+      *w++ = ',';
+    memmove(w, j.base + j.off[i], j.len[i]); /* down: w never passes a region's start */
+    w += j.len[i];
   }
-  if (!b->failed && buf_reserve(b, total) == 0) {
-    buf_putc(b, '[');
-    for (unsigned i = 0; i < parts; i++) {
-      if (i > 0 && j.len[i] > 0)
-        buf_putc(b, ',');
-      buf_put(b, j.text[i], j.len[i]);
-    }
-    buf_putc(b, ']');
-  }
-  for (unsigned i = 0; i < parts; i++)
-    free(j.text[i]);
+  *w++ = ']';
+  b->len = (size_t)(w - b->p);
+  b->p[b->len] = '\0';
 }
 
 void buf_nums(struct buf *b, const struct shape *s, const double *v)
@@ -256,7 +264,7 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v)
   rows = s->ndim >= 2 ? s->dim[s->ndim - 2] : 1;
   cols = s->dim[s->ndim - 1];
   brackets = 2 * (1 + mats + mats * rows);
-  if (n > (SIZE_MAX - brackets) / (NUM_MAX_LEN + 1)) {
+  if (n > (SIZE_MAX - brackets - NUM_SPACE) / (NUM_MAX_LEN + 1) - 1) {
     b->failed = 1;
     return;
   }
@@ -264,7 +272,7 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v)
     nums_parallel(b, s, v);
     return;
   }
-  if (buf_reserve(b, n * (NUM_MAX_LEN + 1) + brackets + mats * rows + mats) != 0)
+  if (buf_reserve(b, n * (NUM_MAX_LEN + 1) + brackets + mats * rows + mats + NUM_SPACE) != 0)
     return;
   p = b->p + b->len;
   per = rows * cols;

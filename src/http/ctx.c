@@ -341,7 +341,7 @@ int ctx_bool(struct hctx *c, const cJSON *v, const char *ptr, int *out)
 int ctx_integer(struct hctx *c, const cJSON *v, const char *ptr, double lo, double hi,
                 double *out)
 {
-  char name[NAME_MAX_LEN], los[NUM_MAX_LEN + 1], his[NUM_MAX_LEN + 1];
+  char name[NAME_MAX_LEN], los[NUM_SPACE + 1], his[NUM_SPACE + 1];
   double d;
 
   ptr_to_name(ptr, name, sizeof name);

@@ -62,8 +62,11 @@ void buf_shape(struct buf *b, const struct shape *s);
 
 /* Work on [lo, hi) of a range, as part `part` of a split. */
 typedef void par_fn(void *ctx, size_t lo, size_t hi, unsigned part);
-/* Sets how many threads a split may use (the worker count, --threads). */
+/* Sets how many threads a split may use (the worker count, --threads), and starts
+ * the pool of n - 1 threads that run the parts besides the caller's. */
 void par_set_threads(unsigned n);
+/* Stops and joins the pool (splits then run on the caller alone). */
+void par_shutdown(void);
 /* How many parts par_for cuts n into at this grain (1 when n < 2 grain). */
 unsigned par_parts(size_t n, size_t grain);
 /* Runs fn over [0, n) in par_parts(n, grain) equal parts, in parallel; returns when

@@ -441,13 +441,13 @@ static int rows_to_nodes(struct parser *P, cJSON *arr, size_t base, const struct
 
 /* ============================================= Large arrays, read in parallel */
 
-/* A large flat array of numbers is read on several threads: the text from the first
- * element on is cut at about equal byte offsets, each cut moved forward past the next
- * ',', and each part read into its own buffer. Anything else (a string, an object, a
- * nested array, a number num_parse refuses, the element limit) makes the whole attempt
- * stand down, and the ordinary scanner reads the array, with its exact error
- * messages; a part that starts after the array's end is simply not used. (Arrays of
- * rows gain nothing measurable this way and are always read in order.) */
+/* A large array of numbers, or of rows of numbers, is read on several threads: the
+ * text from the first element on is cut at about equal byte offsets, each cut moved
+ * forward to the next element (past the next ',', or for rows to the '[' after the
+ * next "],"), and each part read into its own buffer. Anything else (a string, an
+ * object, deeper nesting, a number num_parse refuses, the element limit) makes the
+ * whole attempt stand down, and the ordinary scanner reads the array, with its exact
+ * error messages; a part that starts after the array's end is simply not used. */
 #define BULK_MIN_BYTES ((size_t)256 * 1024)
 #define BULK_PART_BYTES ((size_t)128 * 1024)
 #define BULK_MAX_PARTS 64
@@ -457,12 +457,18 @@ struct bulk_part {
   const char *next;      /* the next part's first element (NULL for the last part) */
   double *num;
   size_t n, cap;
+  size_t rows;           /* rows read (arrays of rows) */
+  size_t first_len;      /* the length of the part's first row */
+  size_t bad_row;        /* the part's first row of another length (rows when none) */
+  size_t bad_len;        /* and its length */
   const char *stop;      /* the byte after the array's closing ']', if this part saw it */
   int ok;                /* read to `next` or to the end of the array, and nothing else */
 };
 
 struct bulk {
   const char *end;
+  int rows;              /* an array of rows of numbers, not of numbers */
+  int seen_end[BULK_MAX_PARTS]; /* part i saw the array's end: the parts after it stop */
   struct bulk_part part[BULK_MAX_PARTS];
   double *dst;
   size_t off[BULK_MAX_PARTS];
@@ -502,15 +508,65 @@ static const char *bulk_number(struct bulk_part *b, const char *p, const char *e
   return q;
 }
 
+/* Reads one row "[n, n, ...]" at p into the part; returns the byte after it, or NULL. */
+static const char *bulk_row(struct bulk_part *b, const char *p, const char *end)
+{
+  size_t len = 0;
+  if (p >= end || *p != '[')
+    return NULL;
+  p = bulk_ws(p + 1, end);
+  if (p < end && *p == ']')
+    p++;
+  else
+    for (;;) {
+      p = bulk_number(b, p, end);
+      if (p == NULL)
+        return NULL;
+      len++;
+      p = bulk_ws(p, end);
+      if (p < end && *p == ',') {
+        p = bulk_ws(p + 1, end);
+        continue;
+      }
+      if (p < end && *p == ']') {
+        p++;
+        break;
+      }
+      return NULL;
+    }
+  if (b->rows == 0) {
+    b->first_len = len;
+    b->bad_row = SIZE_MAX;
+  } else if (len != b->first_len && b->bad_row == SIZE_MAX) {
+    b->bad_row = b->rows;
+    b->bad_len = len;
+  }
+  b->rows++;
+  return p;
+}
+
+/* Whether a part before this one has seen the end of the array (which makes this
+ * part's text something after the array, of no use). */
+static int bulk_past_end(struct bulk *B, unsigned part)
+{
+  for (unsigned i = 0; i < part; i++)
+    if (__atomic_load_n(&B->seen_end[i], __ATOMIC_RELAXED))
+      return 1;
+  return 0;
+}
+
 static void bulk_read(void *ctx, size_t lo, size_t hi, unsigned part)
 {
   struct bulk *B = ctx;
   struct bulk_part *b = &B->part[part];
   const char *p = b->from, *end = B->end;
+  unsigned k = 0;
   (void)lo;
   (void)hi;
   for (;;) {
-    p = bulk_number(b, p, end);
+    if (k++ % 256 == 0 && bulk_past_end(B, part))
+      return;
+    p = B->rows ? bulk_row(b, p, end) : bulk_number(b, p, end);
     if (p == NULL)
       return;
     p = bulk_ws(p, end);
@@ -527,6 +583,7 @@ static void bulk_read(void *ctx, size_t lo, size_t hi, unsigned part)
     if (p < end && *p == ']') {
       b->stop = p + 1;
       b->ok = 1;
+      __atomic_store_n(&B->seen_end[part], 1, __ATOMIC_RELAXED);
     }
     return;
   }
@@ -555,6 +612,25 @@ static const char *bulk_cut(const char *q, const char *end)
   return NULL;
 }
 
+/* The '[' of the row after the next "]," at or after q (in an array of rows of
+ * numbers); NULL when a byte that cannot be there comes first. */
+static const char *bulk_cut_rows(const char *q, const char *end)
+{
+  for (; q < end; q++) {
+    char ch = *q;
+    if (ch == '"' || ch == '{' || ch == '}' || ch == '[')
+      return NULL;
+    if (ch == ']') {
+      q = bulk_ws(q + 1, end);
+      if (q >= end || *q != ',')
+        return NULL;
+      q = bulk_ws(q + 1, end);
+      return q < end && *q == '[' ? q : NULL;
+    }
+  }
+  return NULL;
+}
+
 /* Tries to read the array whose first element is at P->p (the '[' already passed).
  * Returns 1 with the numbers appended to the packed buffer, *e filled and P->p after
  * the closing ']'; 0 when the ordinary scanner should read it (nothing changed); -1
@@ -570,8 +646,9 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
    * with its ','): the parts never hold more numbers than the limit allows. */
   /* Only an array that is the body or a field of the body object (depth 1 or 2): the
    * rows of an array of rows never try, nor pay for trying, once each. */
-  if (depth > 2 || avail < BULK_MIN_BYTES || parts < 2 || !is_num_start(*P->p) ||
-      P->d->count > P->max_elements || avail / 2 + 1 > P->max_elements - P->d->count)
+  if (depth > 2 || avail < BULK_MIN_BYTES || parts < 2 ||
+      !(is_num_start(*P->p) || *P->p == '[') || P->d->count > P->max_elements ||
+      avail / 2 + 1 > P->max_elements - P->d->count)
     return 0;
   if (parts > BULK_MAX_PARTS)
     parts = BULK_MAX_PARTS;
@@ -579,9 +656,11 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
   if (B == NULL)
     return 0;
   B->end = P->end;
+  B->rows = *P->p == '[';
   B->part[0].from = P->p;
   for (unsigned i = 1; i < parts; i++) {
-    const char *c = bulk_cut(P->p + avail / parts * i, P->end);
+    const char *at = P->p + avail / parts * i;
+    const char *c = B->rows ? bulk_cut_rows(at, P->end) : bulk_cut(at, P->end);
     if (c == NULL || c <= B->part[i - 1].from) {
       parts = i;
       break;
@@ -622,6 +701,26 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
   e->off = P->d->nnum;
   e->ndim = 1;
   e->dim[0] = total;
+  if (B->rows) {
+    /* rows, the length of row 0, and the first row of another length */
+    size_t rows = 0;
+    e->ndim = 2;
+    e->dim[1] = B->part[0].first_len;
+    for (unsigned i = 0; i < used; i++) {
+      const struct bulk_part *b = &B->part[i];
+      if (!e->ragged && b->rows > 0 && b->first_len != e->dim[1]) {
+        e->ragged = 1;
+        e->bad_row = rows;
+        e->bad_len = b->first_len;
+      } else if (!e->ragged && b->bad_row != SIZE_MAX) {
+        e->ragged = 1;
+        e->bad_row = rows + b->bad_row;
+        e->bad_len = b->bad_len;
+      }
+      rows += b->rows;
+    }
+    e->dim[0] = rows;
+  }
   P->d->nnum += total;
   P->d->count += total;
   P->p = B->part[used - 1].stop;

@@ -187,6 +187,7 @@ int main(int argc, char **argv)
     sigsuspend(&old);
 
   server_stop(srv, STOP_GRACE_MS);
+  par_shutdown();
   return 0;
 }
 

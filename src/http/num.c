@@ -4,7 +4,9 @@
  * interval, closest to it. Parsing is Clinger's exact fast path, then Eisel-Lemire
  * (D. Lemire, "Number parsing at a gigabyte per second", 2021) with 128-bit powers of
  * ten, then strtod on a bounded radix-free copy for what those cannot decide.
- * No HTTP, no JSON tree, no allocation, no locale here.
+ * Digits are written and read eight at a time in the lanes of a 64-bit word (SWAR),
+ * and the choices that depend on the digits of random input are selections, not
+ * branches. No HTTP, no JSON tree, no allocation, no locale here.
  */
 #include "num.h"
 
@@ -701,36 +703,62 @@ static int decimal_length(uint64_t v)
   return t + (v >= pow10_u64[t]);
 }
 
-/* Writes 8 digits of v < 10^8, zero-padded: two independent halves of 4. */
-static void put8(char *d, uint32_t v)
+/* Stores the eight bytes of w at d, its lowest byte first. */
+static inline void store8(char *d, uint64_t w)
 {
-  uint32_t hi = v / 10000, lo = v % 10000;
-  memcpy(d, digits100 + 2 * (hi / 100), 2);
-  memcpy(d + 2, digits100 + 2 * (hi % 100), 2);
-  memcpy(d + 4, digits100 + 2 * (lo / 100), 2);
-  memcpy(d + 6, digits100 + 2 * (lo % 100), 2);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(d, &w, 8);
+#else
+  for (int i = 0; i < 8; i++)
+    d[i] = (char)(w >> (8 * i));
+#endif
 }
 
-/* Writes the n decimal digits of v (v < 10^n, n <= 20) at d: blocks of 8 written
- * zero-padded into a scratch line, independently of one another (no chain of
- * divisions through all the digits), and the last n characters copied. */
-static void put_digits(char *d, uint64_t v, int n)
+/* The eight digits of v < 10^8, zero-padded, as ASCII in one word, the first digit in
+ * the lowest byte. No table and no chain of divisions: the halves v / 10^4 and
+ * v % 10^4 go in 32-bit lanes, each is split by 100 into 16-bit lanes, each of those by
+ * 10 into bytes, all lanes at once, with multiply-shift quotients that are exact below
+ * these bounds (a / 100 = a 10486 >> 20 for a < 10^4, b / 10 = b 103 >> 10 for
+ * b < 100) and products that stay inside their lanes. */
+static inline uint64_t digits8(uint32_t v)
 {
-  char t[24];
+  uint64_t x = (uint64_t)(v / 10000) | (uint64_t)(v % 10000) << 32;
+  uint64_t h = ((x * 10486) >> 20) & 0x0000007F0000007Full;
+  x = h | (x - 100 * h) << 16;
+  h = ((x * 103) >> 10) & 0x000F000F000F000Full;
+  x = h | (x - 10 * h) << 8;
+  return x | 0x3030303030303030ull;
+}
+
+/* Writes the n digits of d (d < 10^n, 1 <= n <= 17) at t[0, n), in whole words (t
+ * has room for 24 bytes; what lies past t + n is left undefined), and returns the word
+ * of its first eight bytes. Past eight digits, the 17 zero-padded digits are made as
+ * a top digit and sixteen in a 128-bit word, and the leading zeros shifted out there:
+ * no branch on the count, which random doubles vary from one to the next. */
+__attribute__((always_inline)) static inline uint64_t put_digits(char *t, uint64_t d, int n)
+{
   if (n <= 8) {
-    put8(t, (uint32_t)v);
-    memcpy(d, t + 8 - n, (size_t)n);
-  } else if (n <= 16) {
-    put8(t, (uint32_t)(v / 100000000));
-    put8(t + 8, (uint32_t)(v % 100000000));
-    memcpy(d, t + 16 - n, (size_t)n);
-  } else {
-    uint64_t lo = v % 10000000000000000ull;
-    put8(t, (uint32_t)(v / 10000000000000000ull));
-    put8(t + 8, (uint32_t)(lo / 100000000));
-    put8(t + 16, (uint32_t)(lo % 100000000));
-    memcpy(d, t + 24 - n, (size_t)n);
+    uint64_t w = digits8((uint32_t)d) >> (8 * (8 - n));
+    store8(t, w);
+    return w;
   }
+  uint64_t hi = d / 100000000, top = hi / 100000000;
+  uint64_t lo = digits8((uint32_t)(d - hi * 100000000));
+  u128 u = digits8((uint32_t)(hi - top * 100000000)) | (u128)lo << 64;
+  int lz = 17 - n;
+  u = lz > 0 ? u >> (8 * (lz - 1)) : (u << 8 | ('0' + top));
+  store8(t, (uint64_t)u);
+  store8(t + 8, (uint64_t)(u >> 64));
+  t[16] = (char)(lo >> 56); /* the 17th digit, when there is one */
+  return (uint64_t)u;
+}
+
+/* A '.' put after the first m digits (1 <= m <= 7) of the word w of eight: the
+ * first eight bytes of the text "digits[0, m) . digits[m, ...)". */
+static inline uint64_t dot_after(uint64_t w, int m)
+{
+  uint64_t keep = (1ull << (8 * m)) - 1;
+  return (w & keep) | (uint64_t)'.' << (8 * m) | (w & ~keep) << 8;
 }
 
 /* The top 64 bits of the 192-bit product g * cp, with the lowest bit set when any
@@ -769,26 +797,21 @@ static uint64_t schubfach(uint64_t c, int q, int closer, int *kout)
   uint64_t lower = vbl + !even;
   uint64_t upper = vbr - !even;
 
+  /* The three cases are worked out together and one is selected, without branches:
+   * which case holds depends on the digits of random input, no pattern a branch
+   * predictor could follow. */
   uint64_t s = vb >> 2;
-  if (s >= 10) {
-    uint64_t sp = s / 10;
-    int up_in = lower <= 40 * sp;
-    int wp_in = 40 * sp + 40 <= upper;
-    if (up_in != wp_in) {
-      *kout = k + 1;
-      return sp + (uint64_t)wp_in;
-    }
-  }
+  uint64_t sp = s / 10;
+  int up_in = lower <= 40 * sp;
+  int wp_in = 40 * sp + 40 <= upper;
+  int shorter = (s >= 10) & (up_in != wp_in);
   int u_in = lower <= 4 * s;
   int w_in = 4 * s + 4 <= upper;
-  if (u_in != w_in) {
-    *kout = k;
-    return s + (uint64_t)w_in;
-  }
   uint64_t mid = 4 * s + 2;
-  int up = vb > mid || (vb == mid && (s & 1) != 0);
-  *kout = k;
-  return s + (uint64_t)up;
+  int up = (vb > mid) | ((vb == mid) & (int)(s & 1));
+  uint64_t near = s + (uint64_t)(u_in != w_in ? w_in : up);
+  *kout = k + shorter;
+  return shorter ? sp + (uint64_t)wp_in : near;
 }
 
 size_t num_format(double v, char *dst)
@@ -826,51 +849,60 @@ size_t num_format(double v, char *dst)
   }
   d = schubfach(c, q, frac == 0 && bexp > 1, &k);
   /* trailing zeros off, eight, four, two, one at a time (short decimals have many;
-   * most doubles have none) */
-  if (d % 10 == 0 && d % 100000000 == 0) {
-    d /= 100000000;
-    k += 8;
-  }
-  if (d % 10000 == 0) {
-    d /= 10000;
-    k += 4;
-  }
-  if (d % 100 == 0) {
-    d /= 100;
-    k += 2;
-  }
-  while (d % 10 == 0) {
-    d /= 10;
-    k++;
+   * most doubles have none, and pay one test) */
+  if (d % 10 == 0) {
+    if (d % 100000000 == 0) {
+      d /= 100000000;
+      k += 8;
+    }
+    if (d % 10000 == 0) {
+      d /= 10000;
+      k += 4;
+    }
+    if (d % 100 == 0) {
+      d /= 100;
+      k += 2;
+    }
+    if (d % 10 == 0) {
+      d /= 10;
+      k++;
+    }
   }
   n = decimal_length(d);
   int e = k + n - 1;               /* decimal exponent of the leading digit */
 
+  /* Every piece is stored in whole words, from registers (no load of a byte just
+   * stored, which would wait on the store): the digits land after the point's place,
+   * then the word of the first eight bytes, with the point put in, is stored over
+   * them. Stores may run past the text, into the NUM_SPACE the caller gave. */
   if (e > -7 && e < 21) {
     if (e < 0) {                   /* 0.000ddd */
-      memset(p, '0', (size_t)(1 - e));
-      p[1] = '.';
-      p += 1 - e;
+      store8(p, 0x3030303030302E30ull); /* "0.000000" */
+      put_digits(p + 1 - e, d, n);
+      p += 1 - e + n;
+    } else if (n <= e + 1) {       /* ddd000: e + 1 - n <= 20 zeros */
       put_digits(p, d, n);
-      p += n;
-    } else if (n <= e + 1) {       /* ddd000 */
-      put_digits(p, d, n);
-      memset(p + n, '0', (size_t)(e + 1 - n));
+      store8(p + n, 0x3030303030303030ull);
+      store8(p + n + 8, 0x3030303030303030ull);
+      store8(p + n + 16, 0x3030303030303030ull);
       p += e + 1;
-    } else {                       /* dd.ddd */
-      put_digits(p + 1, d, n);
-      for (int i = 0; i <= e; i++) /* e < 21: a few bytes, no call */
-        p[i] = p[i + 1];
+    } else if (e < 7) {            /* d.ddd, up to ddddddd.ddd */
+      uint64_t w = put_digits(p + 1, d, n);
+      store8(p, dot_after(w, e + 1));
+      p += n + 1;
+    } else {                       /* dddddddd.ddd: rare enough for a move */
+      put_digits(p, d, n);
+      memmove(p + e + 2, p + e + 1, (size_t)(n - e - 1));
       p[e + 1] = '.';
       p += n + 1;
     }
   } else {                         /* d.ddde-x */
-    put_digits(p + 1, d, n);
-    p[0] = p[1];
     if (n > 1) {
-      p[1] = '.';
+      uint64_t w = put_digits(p + 1, d, n);
+      store8(p, dot_after(w, 1));
       p += n + 1;
     } else {
+      p[0] = (char)('0' + d);
       p += 1;
     }
     *p++ = 'e';
@@ -1009,6 +1041,76 @@ static int is_digit(const char *p, const char *end)
   return p < end && (unsigned)(*p - '0') <= 9;
 }
 
+/* The eight bytes at p as a word, the first in the lowest byte. */
+static uint64_t load8(const char *p)
+{
+  uint64_t w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(&w, p, 8);
+#else
+  w = 0;
+  for (int i = 0; i < 8; i++)
+    w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+#endif
+  return w;
+}
+
+/* How many of the eight bytes of w, from the lowest, are ASCII digits before the first
+ * that is not: per byte, its high nibble is 3 and adding 6 leaves it 3 only for '0' to
+ * '9' (a carry out of a byte can come only from a non-digit, and only changes the
+ * bytes after it). */
+static inline int digit_run(uint64_t w)
+{
+  uint64_t t = ((w & 0xF0F0F0F0F0F0F0F0ull) |
+                (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ^
+               0x3333333333333333ull;
+  return t == 0 ? 8 : __builtin_ctzll(t) >> 3;
+}
+
+/* The value of eight ASCII digits (first in the lowest byte), combined pairwise in
+ * the lanes of one word: digit pairs, then groups of four, then the whole. */
+static inline uint32_t value8(uint64_t w)
+{
+  w -= 0x3030303030303030ull;
+  w = w * 10 + (w >> 8);
+  w = ((w & 0x000000FF000000FFull) * 0x000F424000000064ull +
+       ((w >> 16) & 0x000000FF000000FFull) * 0x0000271000000001ull) >> 32;
+  return (uint32_t)w;
+}
+
+/* The value of the first k digits of w (1 <= k <= 8): they move to the top bytes, '0's
+ * fill the bytes below. */
+static inline uint32_t value_k(uint64_t w, int k)
+{
+  if (k == 8)
+    return value8(w);
+  return value8(w << (8 * (8 - k)) | 0x3030303030303030ull >> (8 * k));
+}
+
+/* Takes the run of digits at *pp into w in words of eight, while all of them are
+ * significant and the 19 digits of w have room: *nsig and *pp advance, and *dexp goes
+ * down by the count when they are fraction digits (frac). Stops at the first run that
+ * does not fit, within eight bytes of end, or at the first non-digit. */
+static inline void digit_words(const char **pp, const char *end, uint64_t *w, int *nsig,
+                               long *dexp, int frac)
+{
+  const char *p = *pp;
+  while (end - p >= 8) {
+    uint64_t c8 = load8(p);
+    int k = digit_run(c8);
+    if (k == 0 || *nsig + k > 19)
+      break;
+    *w = *w * pow10_u64[k] + value_k(c8, k);
+    *nsig += k;
+    if (frac)
+      *dexp -= k;
+    p += k;
+    if (k < 8)
+      break;
+  }
+  *pp = p;
+}
+
 const char *num_parse(const char *s, const char *end, double *out)
 {
   const char *p = s;
@@ -1029,7 +1131,8 @@ const char *num_parse(const char *s, const char *end, double *out)
   if (*p == '0') {
     p++;
   } else {
-    do {
+    digit_words(&p, end, &w, &nsig, &dexp, 0);
+    while (is_digit(p, end)) {
       unsigned dg = (unsigned)(*p - '0');
       if (nsig < 19) {
         w = w * 10 + dg;
@@ -1039,23 +1142,30 @@ const char *num_parse(const char *s, const char *end, double *out)
         trunc |= dg != 0;
       }
       p++;
-    } while (is_digit(p, end));
+    }
   }
   if (p < end && *p == '.') {
     p++;
     if (!is_digit(p, end))
       return NULL;
-    do {
+    /* leading zeros one by one (they are not significant), the rest in words */
+    if (w == 0)
+      while (is_digit(p, end) && *p == '0') {
+        dexp--;
+        p++;
+      }
+    digit_words(&p, end, &w, &nsig, &dexp, 1);
+    while (is_digit(p, end)) {
       unsigned dg = (unsigned)(*p - '0');
       if (nsig < 19) {
         w = w * 10 + dg;
-        nsig += w != 0;            /* leading zeros are not significant */
+        nsig += w != 0;
         dexp--;
       } else {
         trunc |= dg != 0;
       }
       p++;
-    } while (is_digit(p, end));
+    }
   }
   const char *m1 = p;
   long x10 = 0;

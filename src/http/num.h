@@ -13,9 +13,13 @@
 /* The longest text num_format writes: "-2.2250738585072014e-308" is 24 chars. */
 #define NUM_MAX_LEN 25
 
-/* Writes finite v at dst (no NUL) and returns the number of chars written.
- * Form: the shortest round-trip digits; integers print as integers ("3", "-0",
- * "100"), plain decimal when the decimal exponent e of the leading digit satisfies
+/* The room num_format needs at dst: it writes in whole words, and may store past the
+ * end of its text (never past dst + NUM_SPACE). */
+#define NUM_SPACE 48
+
+/* Writes finite v at dst (which has NUM_SPACE bytes) with no NUL, and returns the
+ * number of chars written. Form: the shortest round-trip digits; integers print as
+ * integers ("3", "-0", "100"), plain decimal when the decimal exponent e of the leading digit satisfies
  * -7 < e < 21 ("0.1", "123.25", "0.000001"), scientific otherwise ("1e21",
  * "1.5e-7", "5e-324"), with no '+' in exponents. NaN and infinities are not JSON: the
  * caller never passes them (num_format writes "null" for them, as a last resort). */

@@ -1,7 +1,11 @@
 /*
- * par.c: splitting one large request's element-wise work (kernels, number text)
- * across the cores: a range [0, n) cut into equal parts, part 0 on the calling thread,
- * the others on threads started for the call. Small ranges stay on the caller.
+ * par.c: splitting one large request's element-wise work (kernels, number text,
+ * reading large arrays) across the cores: a range [0, n) cut into equal parts, part 0
+ * on the calling thread, the others queued for a pool of threads started once
+ * (par_set_threads). The caller does not only wait: it runs any of its own parts that
+ * no worker has taken yet, so a split is never slower than doing it all in order when
+ * the workers are busy with other requests, and two requests splitting at once share
+ * the pool without waiting on each other. Small ranges stay on the caller.
  */
 #include <pthread.h>
 
@@ -9,11 +13,104 @@
 
 #define PAR_MAX 64
 
+struct batch;
+
+struct task {
+  par_fn *fn;
+  void *ctx;
+  size_t lo, hi;
+  unsigned part;
+  struct batch *batch;
+  struct task *next;
+};
+
+/* The parts of one par_run still queued or running. */
+struct batch {
+  unsigned pending;
+  pthread_cond_t done;
+};
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t work;
+  struct task *head, *tail;   /* queued tasks, oldest first */
+  pthread_t th[PAR_MAX];
+  unsigned nth;               /* workers started */
+  int stop;
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, {0}, 0, 0 };
+
 static unsigned par_threads = 1;
+
+/* Takes the oldest queued task (of batch b, or of any batch when b is NULL); called
+ * with the lock held. */
+static struct task *take(struct batch *b)
+{
+  struct task **pp = &pool.head, *prev = NULL;
+  for (; *pp != NULL; prev = *pp, pp = &(*pp)->next) {
+    struct task *t = *pp;
+    if (b != NULL && t->batch != b)
+      continue;
+    *pp = t->next;
+    if (pool.tail == t)
+      pool.tail = prev;
+    return t;
+  }
+  return NULL;
+}
+
+/* Runs t outside the lock, then counts it done; called and returns with the lock held. */
+static void run_task(struct task *t)
+{
+  struct batch *b = t->batch;
+  pthread_mutex_unlock(&pool.mu);
+  t->fn(t->ctx, t->lo, t->hi, t->part);
+  pthread_mutex_lock(&pool.mu);
+  if (--b->pending == 0)
+    pthread_cond_signal(&b->done);
+}
+
+static void *worker(void *arg)
+{
+  (void)arg;
+  pthread_mutex_lock(&pool.mu);
+  for (;;) {
+    struct task *t = take(NULL);
+    if (t != NULL) {
+      run_task(t);
+      continue;
+    }
+    if (pool.stop)
+      break;
+    pthread_cond_wait(&pool.work, &pool.mu);
+  }
+  pthread_mutex_unlock(&pool.mu);
+  return NULL;
+}
 
 void par_set_threads(unsigned n)
 {
   par_threads = n < 1 ? 1 : n > PAR_MAX ? PAR_MAX : n;
+  pthread_mutex_lock(&pool.mu);
+  /* the caller of a split is one of the threads: n - 1 workers */
+  while (pool.nth + 1 < par_threads &&
+         pthread_create(&pool.th[pool.nth], NULL, worker, NULL) == 0)
+    pool.nth++;
+  pthread_mutex_unlock(&pool.mu);
+}
+
+void par_shutdown(void)
+{
+  pthread_mutex_lock(&pool.mu);
+  pool.stop = 1;
+  pthread_cond_broadcast(&pool.work);
+  pthread_mutex_unlock(&pool.mu);
+  for (unsigned i = 0; i < pool.nth; i++)
+    pthread_join(pool.th[i], NULL);
+  pthread_mutex_lock(&pool.mu);
+  pool.nth = 0;
+  pool.stop = 0;
+  par_threads = 1;
+  pthread_mutex_unlock(&pool.mu);
 }
 
 unsigned par_parts(size_t n, size_t grain)
@@ -24,20 +121,6 @@ unsigned par_parts(size_t n, size_t grain)
   return parts < par_threads ? (unsigned)parts : par_threads;
 }
 
-struct job {
-  par_fn *fn;
-  void *ctx;
-  size_t lo, hi;
-  unsigned part;
-};
-
-static void *run(void *arg)
-{
-  struct job *j = arg;
-  j->fn(j->ctx, j->lo, j->hi, j->part);
-  return NULL;
-}
-
 void par_for(size_t n, size_t grain, par_fn *fn, void *ctx)
 {
   par_run(n, par_parts(n, grain), fn, ctx);
@@ -45,29 +128,46 @@ void par_for(size_t n, size_t grain, par_fn *fn, void *ctx)
 
 void par_run(size_t n, unsigned parts, par_fn *fn, void *ctx)
 {
-  struct job jobs[PAR_MAX];
-  pthread_t th[PAR_MAX];
-  int started[PAR_MAX] = {0};
+  struct task tasks[PAR_MAX];
+  struct batch b;
+  struct task *t;
 
   if (parts < 1)
     parts = 1;
   if (parts > PAR_MAX)
     parts = PAR_MAX;
-
   for (unsigned i = 0; i < parts; i++) {
-    jobs[i].fn = fn;
-    jobs[i].ctx = ctx;
-    jobs[i].lo = n / parts * i;
-    jobs[i].hi = i + 1 == parts ? n : n / parts * (i + 1);
-    jobs[i].part = i;
+    tasks[i].fn = fn;
+    tasks[i].ctx = ctx;
+    tasks[i].lo = n / parts * i;
+    tasks[i].hi = i + 1 == parts ? n : n / parts * (i + 1);
+    tasks[i].part = i;
+    tasks[i].batch = &b;
+    tasks[i].next = i + 1 < parts ? &tasks[i + 1] : NULL;
   }
-  for (unsigned i = 1; i < parts; i++)
-    started[i] = pthread_create(&th[i], NULL, run, &jobs[i]) == 0;
-  run(&jobs[0]);
-  for (unsigned i = 1; i < parts; i++) {
-    if (started[i])
-      pthread_join(th[i], NULL);
-    else
-      run(&jobs[i]); /* no thread to be had: done here */
+  if (parts == 1) {
+    fn(ctx, tasks[0].lo, tasks[0].hi, 0);
+    return;
   }
+
+  b.pending = parts;
+  pthread_cond_init(&b.done, NULL);
+  pthread_mutex_lock(&pool.mu);
+  /* parts 1 .. parts - 1 queued (with no worker, the caller runs them all) */
+  if (pool.tail != NULL)
+    pool.tail->next = &tasks[1];
+  else
+    pool.head = &tasks[1];
+  pool.tail = &tasks[parts - 1];
+  if (pool.nth > 0)
+    pthread_cond_broadcast(&pool.work);
+  run_task(&tasks[0]);
+  while ((t = take(&b)) != NULL)
+    run_task(t);
+  while (b.pending > 0)
+    pthread_cond_wait(&b.done, &pool.mu);
+  pthread_mutex_unlock(&pool.mu);
+  pthread_cond_destroy(&b.done);
 }
+
+/* end of par.c */

@@ -58,7 +58,7 @@ static void fill(double *v, int kind)
 /* Text of all numbers, comma-separated in one JSON array; offsets of each number. */
 static char *print_all(const double *v, size_t *len, size_t *off)
 {
-  char *s = malloc((size_t)N * NUM_MAX_LEN + 3), *p = s;
+  char *s = malloc((size_t)N * (NUM_MAX_LEN + 1) + NUM_SPACE + 3), *p = s;
   *p++ = '[';
   for (size_t i = 0; i < N; i++) {
     if (i > 0)
