@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <unistd.h>
 
@@ -176,6 +179,14 @@ int main(int argc, char **argv)
   sigaddset(&mask, SIGINT);
   pthread_sigmask(SIG_BLOCK, &mask, &old);
 
+#ifdef __GLIBC__
+  /* A large request's buffers (its body, its numbers, its outputs: up to 32 MiB each)
+   * come from the heap and stay there for the next one, instead of fresh mappings
+   * whose every page faults in on first touch (about a microsecond a page here, some
+   * 20 ms of a 1,000,000-element request). Up to 256 MiB of freed heap is kept. */
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
   par_set_threads(cfg.threads);
   srv = server_start(&cfg);
   if (srv == NULL)
