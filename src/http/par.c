@@ -7,11 +7,18 @@
  * the workers are busy with other requests, and two requests splitting at once share
  * the pool without waiting on each other. Small ranges stay on the caller.
  */
+#define _GNU_SOURCE /* sched_getcpu, pthread_setaffinity_np */
 #include <pthread.h>
+#include <sched.h>
+#include <time.h>
 
 #include "http.h"
 
 #define PAR_MAX 64
+/* How long a worker that ran out of parts keeps looking for more before it sleeps:
+ * the splits of one request (reading, the kernels, each output array) come a few
+ * hundred microseconds apart, and waking a sleeping thread can take longer. */
+#define PAR_SPIN_NS 1000000L
 
 struct batch;
 
@@ -37,7 +44,8 @@ static struct {
   pthread_t th[PAR_MAX];
   unsigned nth;               /* workers started */
   int stop;
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, {0}, 0, 0 };
+  int steered;                /* the CPU the workers were last kept off, + 1 */
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, {0}, 0, 0, 0 };
 
 static unsigned par_threads = 1;
 
@@ -65,8 +73,43 @@ static void run_task(struct task *t)
   pthread_mutex_unlock(&pool.mu);
   t->fn(t->ctx, t->lo, t->hi, t->part);
   pthread_mutex_lock(&pool.mu);
-  if (--b->pending == 0)
+  /* under the lock: the caller, which may be watching pending without it, takes the
+   * lock before it returns, so b outlives this signal */
+  if (__atomic_sub_fetch(&b->pending, 1, __ATOMIC_RELEASE) == 0)
     pthread_cond_signal(&b->done);
+}
+
+static void cpu_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+static long elapsed_ns(const struct timespec *t0)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long)(t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
+}
+
+/* Looks for queued parts for a while without the lock; returns whether there are any.
+ * Called and returns with the lock held. */
+static int spin_for_work(void)
+{
+  struct timespec t0;
+  int found = 0;
+  pthread_mutex_unlock(&pool.mu);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  while (!found && elapsed_ns(&t0) < PAR_SPIN_NS) {
+    for (int i = 0; i < 64 && !found; i++) {
+      cpu_pause();
+      found = __atomic_load_n(&pool.head, __ATOMIC_RELAXED) != NULL ||
+              __atomic_load_n(&pool.stop, __ATOMIC_RELAXED);
+    }
+  }
+  pthread_mutex_lock(&pool.mu);
+  return found;
 }
 
 static void *worker(void *arg)
@@ -81,10 +124,33 @@ static void *worker(void *arg)
     }
     if (pool.stop)
       break;
-    pthread_cond_wait(&pool.work, &pool.mu);
+    if (!spin_for_work())
+      pthread_cond_wait(&pool.work, &pool.mu);
   }
   pthread_mutex_unlock(&pool.mu);
   return NULL;
+}
+
+/* Keeps the workers off the caller's CPU: a woken thread tends to be put where its
+ * waker runs, and there it would only take turns with the caller while another core
+ * stays idle. Called with the lock held; a system call only when the caller has
+ * moved. */
+static void steer_workers(void)
+{
+#ifdef __linux__
+  cpu_set_t all, set;
+  int cpu = sched_getcpu();
+  if (cpu < 0 || cpu + 1 == pool.steered || pool.nth == 0 ||
+      sched_getaffinity(0, sizeof all, &all) != 0 || CPU_COUNT(&all) < 2)
+    return;
+  set = all;
+  CPU_CLR(cpu, &set);
+  if (CPU_COUNT(&set) == 0)
+    return;
+  for (unsigned i = 0; i < pool.nth; i++)
+    pthread_setaffinity_np(pool.th[i], sizeof set, &set);
+  pool.steered = cpu + 1;
+#endif
 }
 
 void par_set_threads(unsigned n)
@@ -159,11 +225,24 @@ void par_run(size_t n, unsigned parts, par_fn *fn, void *ctx)
   else
     pool.head = &tasks[1];
   pool.tail = &tasks[parts - 1];
-  if (pool.nth > 0)
+  if (pool.nth > 0) {
+    steer_workers();
     pthread_cond_broadcast(&pool.work);
+  }
   run_task(&tasks[0]);
   while ((t = take(&b)) != NULL)
     run_task(t);
+  /* the workers' parts are finishing: waiting for them by sleeping could cost more
+   * than they take */
+  if (b.pending > 0) {
+    struct timespec t0;
+    pthread_mutex_unlock(&pool.mu);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (__atomic_load_n(&b.pending, __ATOMIC_ACQUIRE) > 0 && elapsed_ns(&t0) < PAR_SPIN_NS)
+      for (int i = 0; i < 64; i++)
+        cpu_pause();
+    pthread_mutex_lock(&pool.mu);
+  }
   while (b.pending > 0)
     pthread_cond_wait(&b.done, &pool.mu);
   pthread_mutex_unlock(&pool.mu);
