@@ -447,7 +447,9 @@ static int rows_to_nodes(struct parser *P, cJSON *arr, size_t base, const struct
  * next "],"), and each part read into its own buffer. Anything else (a string, an
  * object, deeper nesting, a number num_parse refuses, the element limit) makes the
  * whole attempt stand down, and the ordinary scanner reads the array, with its exact
- * error messages; a part that starts after the array's end is simply not used. */
+ * error messages; a part that starts after the array's end is simply not used. The
+ * parts write straight into the packed buffer, each into a region sized for the most
+ * numbers its text could hold (one per two bytes), and are then moved down in order. */
 #define BULK_MIN_BYTES ((size_t)256 * 1024)
 #define BULK_PART_BYTES ((size_t)128 * 1024)
 #define BULK_MAX_PARTS 64
@@ -455,7 +457,7 @@ static int rows_to_nodes(struct parser *P, cJSON *arr, size_t base, const struct
 struct bulk_part {
   const char *from;      /* the first element of the part */
   const char *next;      /* the next part's first element (NULL for the last part) */
-  double *num;
+  double *num;           /* its region of the packed buffer */
   size_t n, cap;
   size_t rows;           /* rows read (arrays of rows) */
   size_t first_len;      /* the length of the part's first row */
@@ -470,8 +472,6 @@ struct bulk {
   int rows;              /* an array of rows of numbers, not of numbers */
   int seen_end[BULK_MAX_PARTS]; /* part i saw the array's end: the parts after it stop */
   struct bulk_part part[BULK_MAX_PARTS];
-  double *dst;
-  size_t off[BULK_MAX_PARTS];
 };
 
 static const char *bulk_ws(const char *p, const char *end)
@@ -483,14 +483,8 @@ static const char *bulk_ws(const char *p, const char *end)
 
 static int bulk_push(struct bulk_part *b, double v)
 {
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? 2 * b->cap : 4096;
-    double *q = cap <= SIZE_MAX / sizeof *q ? realloc(b->num, cap * sizeof *q) : NULL;
-    if (q == NULL)
-      return -1;
-    b->num = q;
-    b->cap = cap;
-  }
+  if (b->n == b->cap)
+    return -1;
   b->num[b->n++] = v;
   return 0;
 }
@@ -589,15 +583,6 @@ static void bulk_read(void *ctx, size_t lo, size_t hi, unsigned part)
   }
 }
 
-static void bulk_copy(void *ctx, size_t lo, size_t hi, unsigned part)
-{
-  struct bulk *B = ctx;
-  (void)lo;
-  (void)hi;
-  if (B->part[part].n > 0)
-    memcpy(B->dst + B->off[part], B->part[part].num, B->part[part].n * sizeof(double));
-}
-
 /* The first element after the next ',' at or after q; NULL when a byte that cannot be
  * in a flat array of numbers comes first. */
 static const char *bulk_cut(const char *q, const char *end)
@@ -638,7 +623,7 @@ static const char *bulk_cut_rows(const char *q, const char *end)
 static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
 {
   struct bulk *B;
-  size_t avail = (size_t)(P->end - P->p), total = 0;
+  size_t avail = (size_t)(P->end - P->p), total = 0, room = 0;
   unsigned parts = par_parts(avail, BULK_PART_BYTES), used = 0;
   int ret = 0;
 
@@ -668,24 +653,16 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
     B->part[i].from = c;
     B->part[i - 1].next = c;
   }
-  par_run(parts, parts, bulk_read, B);
-  /* the parts up to the one that saw the closing ']', each read cleanly to the next */
+  /* the regions: at most one number per two bytes of a part's text, and one more */
   for (unsigned i = 0; i < parts; i++) {
-    struct bulk_part *b = &B->part[i];
-    if (!b->ok)
-      break;
-    B->off[i] = total;
-    total += b->n;
-    if (b->stop != NULL) {
-      used = i + 1;
-      break;
-    }
+    const char *to = B->part[i].next != NULL ? B->part[i].next : P->end;
+    B->part[i].cap = (size_t)(to - B->part[i].from) / 2 + 2;
+    room += B->part[i].cap;
   }
-  if (used == 0 || P->d->count + total > P->max_elements ||
-      total > SIZE_MAX / sizeof(double) - P->d->nnum)
+  if (room > SIZE_MAX / sizeof(double) - P->d->nnum)
     goto out;
-  if (P->d->capnum - P->d->nnum < total) {
-    size_t cap = P->d->nnum + total;
+  if (P->d->capnum - P->d->nnum < room) {
+    size_t cap = P->d->nnum + room;
     double *q = realloc(P->d->num, cap * sizeof *q);
     if (q == NULL) {
       fail_oom(P);
@@ -695,8 +672,35 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
     P->d->num = q;
     P->d->capnum = cap;
   }
-  B->dst = P->d->num + P->d->nnum;
-  par_run(used, used, bulk_copy, B);
+  {
+    double *at = P->d->num + P->d->nnum;
+    for (unsigned i = 0; i < parts; i++) {
+      B->part[i].num = at;
+      at += B->part[i].cap;
+    }
+  }
+  par_run(parts, parts, bulk_read, B);
+  /* the parts up to the one that saw the closing ']', each read cleanly to the next */
+  for (unsigned i = 0; i < parts; i++) {
+    struct bulk_part *b = &B->part[i];
+    if (!b->ok)
+      break;
+    total += b->n;
+    if (b->stop != NULL) {
+      used = i + 1;
+      break;
+    }
+  }
+  if (used == 0 || P->d->count + total > P->max_elements)
+    goto out;
+  /* moved down into one run (a region never starts before the run's end) */
+  {
+    double *w = P->d->num + P->d->nnum;
+    for (unsigned i = 0; i < used; i++) {
+      memmove(w, B->part[i].num, B->part[i].n * sizeof *w);
+      w += B->part[i].n;
+    }
+  }
   memset(e, 0, sizeof *e);
   e->off = P->d->nnum;
   e->ndim = 1;
@@ -726,8 +730,6 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
   P->p = B->part[used - 1].stop;
   ret = 1;
 out:
-  for (unsigned i = 0; i < parts; i++)
-    free(B->part[i].num);
   free(B);
   return ret;
 }
