@@ -240,6 +240,16 @@ int eng_layer_backward(const struct eng_layer *l, const double *z, const double 
                        const struct eng_targets *t, enum eng_reduction red,
                        struct eng_backward_out *o, size_t *bad);
 
+/* The sums of eng_layer_backward after grad_z, for a caller that splits them across
+ * threads; bit for bit what eng_layer_backward writes. grad_w and grad_b (either may
+ * be NULL) of the neurons [j0, j1), each a sum over the whole batch in order; and
+ * grad_x of the samples [i0, i1). ENG_EINVAL for a range past k or m, ENG_ENOMEM if
+ * scratch could not be had. */
+int eng_layer_grad_params(const struct eng_layer *l, const double *grad_z, double *grad_w,
+                          double *grad_b, size_t j0, size_t j1);
+int eng_layer_grad_x(const struct eng_layer *l, const double *grad_z, double *grad_x,
+                     size_t i0, size_t i1);
+
 /* One SGD step: out[i] = w[i] - eta * g[i]. out may alias w. */
 void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double *out);
 

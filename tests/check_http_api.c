@@ -553,6 +553,86 @@ START_TEST(test_large_rows_in_parts)
 }
 END_TEST
 
+/* splitmix64: seeded test data */
+static uint64_t mix(uint64_t *s)
+{
+  uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  return z ^ (z >> 31);
+}
+
+/* A layer large enough to be split across threads (by samples and by neurons) gives
+ * the very bytes of a server that computes it in one call (--threads 1). */
+START_TEST(test_large_layer_split_is_whole)
+{
+  static const char *const args1[] = {"--no-access-log", "--threads", "1", NULL};
+  static const char *const args4[] = {"--no-access-log", "--threads", "4", NULL};
+  enum { M = 400, D = 64, K = 10 };
+  static const char *const tails[] = {
+    "\"activation\":\"softmax\",\"loss\":\"cross_entropy\",\"learning_rate\":0.1,"
+    "\"targets\":[",
+    "\"activation\":\"tanh\",\"grad_a\":[",
+    "\"activation\":\"maxout\"",
+  };
+  struct srv s1, s4;
+  uint64_t seed = 99;
+  size_t cap = (size_t)M * (D + K) * 32 + 4096;
+  char *body = malloc(cap), *tail = malloc((size_t)M * K * 32 + 256), *list = malloc((size_t)M * K * 32);
+
+  ck_assert_ptr_nonnull(body);
+  ck_assert_ptr_nonnull(tail);
+  ck_assert_ptr_nonnull(list);
+  ck_assert_int_eq(srv_start(&s1, args1), 0);
+  ck_assert_int_eq(srv_start(&s4, args4), 0);
+  for (size_t c = 0; c < sizeof tails / sizeof tails[0]; c++) {
+    const char *path = c == 2 ? "/neuron/forward" : "/neuron/backward";
+    struct resp r1, r4;
+    size_t len = 0, ll = 0;
+    len += (size_t)sprintf(body, "{\"weights\":[");
+    for (size_t j = 0; j < K; j++)
+      for (size_t q = 0; q < D; q++)
+        len += (size_t)sprintf(body + len, "%s%.17g%s", q == 0 ? (j ? ",[" : "[") : ",",
+                               ((double)(mix(&seed) >> 11) * 0x1p-53 - 0.5) / 4,
+                               q + 1 == D ? "]" : "");
+    len += (size_t)sprintf(body + len, "],\"x\":[");
+    for (size_t i = 0; i < M; i++)
+      for (size_t q = 0; q < D; q++)
+        len += (size_t)sprintf(body + len, "%s%.17g%s", q == 0 ? (i ? ",[" : "[") : ",",
+                               ((double)(mix(&seed) >> 11) * 0x1p-53 - 0.5) * 6,
+                               q + 1 == D ? "]" : "");
+    if (c == 0)
+      for (size_t i = 0; i < M; i++)
+        ll += (size_t)sprintf(list + ll, "%s%d", i ? "," : "", (int)(mix(&seed) % K));
+    else
+      for (size_t i = 0; i < M; i++)
+        for (size_t q = 0; q < K; q++)
+          ll += (size_t)sprintf(list + ll, "%s%.17g%s", q == 0 ? (i ? ",[" : "[") : ",",
+                                (double)(mix(&seed) >> 11) * 0x1p-53 - 0.5,
+                                q + 1 == K ? "]" : "");
+    list[ll] = '\0';
+    if (c < 2)
+      sprintf(tail, "%s%s]", tails[c], list);
+    else
+      sprintf(tail, "%s", tails[c]);
+    len += (size_t)sprintf(body + len, "],%s}", tail);
+    ck_assert_uint_lt(len, cap);
+    ck_assert_int_eq(http_post_json(&s1, path, body, &r1), 0);
+    ck_assert_int_eq(http_post_json(&s4, path, body, &r4), 0);
+    ck_assert_msg(r1.status == 200, "%s: %ld %.300s", path, r1.status, r1.body);
+    ck_assert_msg(r4.len == r1.len && memcmp(r1.body, r4.body, r1.len) == 0,
+                  "case %zu: split and whole differ", c);
+    resp_free(&r1);
+    resp_free(&r4);
+  }
+  ck_assert_int_eq(srv_stop(&s4), 0);
+  ck_assert_int_eq(srv_stop(&s1), 0);
+  free(body);
+  free(tail);
+  free(list);
+}
+END_TEST
+
 /* Shortest round trip: doubles come back in their shortest form. */
 START_TEST(test_activate_number_form)
 {
@@ -839,6 +919,7 @@ static Suite *api_suite(void)
   tcase_add_test(tc, test_activate_contract_example);
   tcase_add_test(tc, test_large_arrays_in_parts);
   tcase_add_test(tc, test_large_rows_in_parts);
+  tcase_add_test(tc, test_large_layer_split_is_whole);
   tcase_add_test(tc, test_activate_contract_values);
   tcase_add_test(tc, test_activate_every_row_bits);
   tcase_add_test(tc, test_activate_shapes_and_aliases);

@@ -324,6 +324,50 @@ START_TEST(test_neuron_softmax_cross_entropy_grad_is_softmax_minus_r)
 }
 END_TEST
 
+/* The sums after grad_z, split by neurons and by samples, are bit for bit those of
+ * one eng_layer_backward call; ranges past the layer are refused. */
+START_TEST(test_neuron_backward_split_is_whole)
+{
+  enum { M = 9, D = 13, K = 7 };
+  uint64_t seed = 77;
+  double x[M * D], w[K * D], b[K], z[M * K], a[M * K], ga[M * K], p[ENG_MAX_PARAMS];
+  double gz[M * K], gw[K * D], gb[K], gx[M * D], gw2[K * D], gb2[K], gx2[M * D];
+  struct eng_layer l = layer("tanh", p, M, D, K, x, w, b);
+  struct eng_backward_out o = {gz, gw, gb, gx, NULL, NULL};
+
+  for (size_t q = 0; q < M * D; q++)
+    x[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 40) - 20);
+  for (size_t q = 0; q < K * D; q++)
+    w[q] = unif(&seed, -1, 1);
+  for (size_t j = 0; j < K; j++)
+    b[j] = unif(&seed, -1, 1);
+  for (size_t q = 0; q < M * K; q++)
+    ga[q] = unif(&seed, -1, 1);
+  ck_assert_int_eq(eng_layer_forward(&l, z, a), ENG_OK);
+  ck_assert_int_eq(eng_layer_backward(&l, z, a, ga, ENG_LOSS_SQUARED, NULL, ENG_REDUCE_MEAN,
+                                      &o, NULL), ENG_OK);
+  for (size_t cut = 0; cut <= K; cut++) {
+    memset(gw2, 0xAB, sizeof gw2);
+    memset(gb2, 0xAB, sizeof gb2);
+    ck_assert_int_eq(eng_layer_grad_params(&l, gz, gw2, gb2, 0, cut), ENG_OK);
+    ck_assert_int_eq(eng_layer_grad_params(&l, gz, gw2, gb2, cut, K), ENG_OK);
+    ck_assert_msg(memcmp(gw, gw2, sizeof gw) == 0, "grad_w cut at neuron %zu", cut);
+    ck_assert_msg(memcmp(gb, gb2, sizeof gb) == 0, "grad_b cut at neuron %zu", cut);
+  }
+  for (size_t cut = 0; cut <= M; cut++) {
+    memset(gx2, 0xAB, sizeof gx2);
+    ck_assert_int_eq(eng_layer_grad_x(&l, gz, gx2, 0, cut), ENG_OK);
+    ck_assert_int_eq(eng_layer_grad_x(&l, gz, gx2, cut, M), ENG_OK);
+    ck_assert_msg(memcmp(gx, gx2, sizeof gx) == 0, "grad_x cut at sample %zu", cut);
+  }
+  ck_assert_int_eq(eng_layer_grad_params(&l, gz, gw2, gb2, 0, K + 1), ENG_EINVAL);
+  ck_assert_int_eq(eng_layer_grad_params(&l, gz, gw2, gb2, 3, 2), ENG_EINVAL);
+  ck_assert_int_eq(eng_layer_grad_params(&l, NULL, gw2, gb2, 0, K), ENG_EINVAL);
+  ck_assert_int_eq(eng_layer_grad_x(&l, gz, gx2, 0, M + 1), ENG_EINVAL);
+  ck_assert_int_eq(eng_layer_grad_x(&l, gz, NULL, 0, M), ENG_EINVAL);
+}
+END_TEST
+
 START_TEST(test_neuron_backward_hand_values)
 {
   /* Sigmoid neuron, z = 0 (w = 0, b = 0), r = 1, sum: L = ln 2, dL/dz = 1/2 - 1,
@@ -573,6 +617,7 @@ static Suite *neuron_suite(void)
   tcase_add_test(tc, test_neuron_forward_z_is_compensated);
   tcase_add_test(tc, test_neuron_forward_z_matches_mpfr);
   tcase_add_test(tc, test_neuron_layer_z_is_each_neurons_z);
+  tcase_add_test(tc, test_neuron_backward_split_is_whole);
   tcase_add_test(tc, test_neuron_forward_hand_values);
   tcase_add_test(tc, test_neuron_forward_softmax_across_the_layer);
   suite_add_tcase(s, tc);

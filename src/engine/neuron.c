@@ -330,7 +330,7 @@ ENG_KERNEL int eng_layer_backward(const struct eng_layer *l, const double *z, co
                        const struct eng_targets *t, enum eng_reduction red,
                        struct eng_backward_out *o, size_t *bad)
 {
-  size_t bad_local = 0, m, d, k;
+  size_t bad_local = 0, m, k;
   int rc = layer_check(l);
 
   if (rc != ENG_OK)
@@ -341,7 +341,6 @@ ENG_KERNEL int eng_layer_backward(const struct eng_layer *l, const double *z, co
   if (bad == NULL)
     bad = &bad_local;
   m = l->m;
-  d = l->d;
   k = l->k;
 
   if (grad_a != NULL) {
@@ -356,38 +355,77 @@ ENG_KERNEL int eng_layer_backward(const struct eng_layer *l, const double *z, co
   if (rc != ENG_OK)
     return rc;
 
-  if (o->grad_w != NULL || o->grad_x != NULL) {
-    /* Row-wise Dot2 sums: the second words live in err (k d doubles). */
-    double *err = malloc(k * d * sizeof *err);
+  if (o->grad_w != NULL || o->grad_b != NULL) {
+    rc = eng_layer_grad_params(l, o->grad_z, o->grad_w, o->grad_b, 0, k);
+    if (rc != ENG_OK)
+      return rc;
+  }
+  if (o->grad_x != NULL)
+    return eng_layer_grad_x(l, o->grad_z, o->grad_x, 0, m);
+  return ENG_OK;
+}
+
+ENG_KERNEL int eng_layer_grad_params(const struct eng_layer *l, const double *grad_z,
+                                     double *grad_w, double *grad_b, size_t j0, size_t j1)
+{
+  int rc = layer_check(l);
+  size_t m, d, k;
+
+  if (rc != ENG_OK)
+    return rc;
+  m = l->m;
+  d = l->d;
+  k = l->k;
+  if (grad_z == NULL || j0 > j1 || j1 > k)
+    return ENG_EINVAL;
+  /* grad_W[j][c] = sum_i grad_z[i][j] x[i][c], accumulated a row of x at a time, in
+   * row-wise Dot2 sums whose second words live in err */
+  if (grad_w != NULL && j1 > j0) {
+    double *err = calloc((j1 - j0) * d, sizeof *err);
     if (err == NULL)
       return ENG_ENOMEM;
-    /* grad_W[j][c] = sum_i grad_z[i][j] x[i][c], accumulated a row of x at a time */
-    if (o->grad_w != NULL) {
-      memset(o->grad_w, 0, k * d * sizeof *o->grad_w);
-      memset(err, 0, k * d * sizeof *err);
-      for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < k; j++)
-          dot2_axpy(o->grad_z[i * k + j], l->x + i * d, d, o->grad_w + j * d, err + j * d);
-      dot2_finish(o->grad_w, err, k * d);
-    }
-    /* grad_x[i][c] = sum_j grad_z[i][j] W[j][c], a row of W at a time */
-    if (o->grad_x != NULL)
-      for (size_t i = 0; i < m; i++) {
-        double *gx = o->grad_x + i * d;
-        memset(gx, 0, d * sizeof *gx);
-        memset(err, 0, d * sizeof *err);
-        for (size_t j = 0; j < k; j++)
-          dot2_axpy(o->grad_z[i * k + j], l->w + j * d, d, gx, err);
-        dot2_finish(gx, err, d);
-      }
+    memset(grad_w + j0 * d, 0, (j1 - j0) * d * sizeof *grad_w);
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = j0; j < j1; j++)
+        dot2_axpy(grad_z[i * k + j], l->x + i * d, d, grad_w + j * d, err + (j - j0) * d);
+    dot2_finish(grad_w + j0 * d, err, (j1 - j0) * d);
     free(err);
   }
   /* grad_b[j] = sum_i grad_z[i][j] */
-  if (o->grad_b != NULL) {
+  if (grad_b != NULL) {
     static const double one = 1;
-    for (size_t j = 0; j < k; j++)
-      o->grad_b[j] = dot2(o->grad_z + j, k, &one, 0, m, 0);
+    for (size_t j = j0; j < j1; j++)
+      grad_b[j] = dot2(grad_z + j, k, &one, 0, m, 0);
   }
+  return ENG_OK;
+}
+
+ENG_KERNEL int eng_layer_grad_x(const struct eng_layer *l, const double *grad_z,
+                                double *grad_x, size_t i0, size_t i1)
+{
+  int rc = layer_check(l);
+  size_t d, k;
+  double *err;
+
+  if (rc != ENG_OK)
+    return rc;
+  d = l->d;
+  k = l->k;
+  if (grad_z == NULL || grad_x == NULL || i0 > i1 || i1 > l->m)
+    return ENG_EINVAL;
+  err = malloc(d * sizeof *err);
+  if (err == NULL)
+    return ENG_ENOMEM;
+  /* grad_x[i][c] = sum_j grad_z[i][j] W[j][c], a row of W at a time */
+  for (size_t i = i0; i < i1; i++) {
+    double *gx = grad_x + i * d;
+    memset(gx, 0, d * sizeof *gx);
+    memset(err, 0, d * sizeof *err);
+    for (size_t j = 0; j < k; j++)
+      dot2_axpy(grad_z[i * k + j], l->w + j * d, d, gx, err);
+    dot2_finish(gx, err, d);
+  }
+  free(err);
   return ENG_OK;
 }
 

@@ -174,14 +174,74 @@ static size_t reply_estimate(const struct neuron_req *r, int backward)
   return 256 + n * (NUM_MAX_LEN + 1);
 }
 
+/* Multiply-adds per part below which a layer is not split across threads. */
+#define LAYER_GRAIN ((size_t)1 << 16)
+
+/* A layer's work split across the worker threads, by samples (forward, grad_x) and by
+ * neurons (grad_W, grad_b): every sum stays whole and in its order, so the results
+ * are bit for bit those of one call. */
+struct layer_job {
+  const struct eng_layer *l;
+  double *z, *a;                        /* forward */
+  const double *grad_z;                 /* backward */
+  double *grad_w, *grad_b, *grad_x;
+  unsigned parts;
+  int rc[64];
+};
+
+static void forward_part(void *ctx, size_t lo, size_t hi, unsigned part)
+{
+  struct layer_job *j = ctx;
+  struct eng_layer sub = *j->l;
+  size_t width = eng_layer_width(j->l);
+  sub.m = hi - lo;
+  sub.x = j->l->x + lo * j->l->d;
+  j->rc[part] = sub.m == 0 ? ENG_OK
+                           : eng_layer_forward(&sub, j->z + lo * j->l->k,
+                                               j->a != NULL ? j->a + lo * width : NULL);
+}
+
+/* Part `part` of j->parts: grad_W and grad_b of the neurons [k part / n, k (part + 1) / n)
+ * and grad_x of the samples cut likewise. */
+static void backward_part(void *ctx, size_t lo, size_t hi, unsigned part)
+{
+  struct layer_job *j = ctx;
+  const struct eng_layer *l = j->l;
+  size_t n = j->parts, j0 = l->k * part / n, j1 = l->k * (part + 1) / n;
+  size_t i0 = l->m * part / n, i1 = l->m * (part + 1) / n;
+  int rc = ENG_OK;
+  (void)lo;
+  (void)hi;
+  if (j1 > j0 && (j->grad_w != NULL || j->grad_b != NULL))
+    rc = eng_layer_grad_params(l, j->grad_z, j->grad_w, j->grad_b, j0, j1);
+  if (rc == ENG_OK && i1 > i0 && j->grad_x != NULL)
+    rc = eng_layer_grad_x(l, j->grad_z, j->grad_x, i0, i1);
+  j->rc[part] = rc;
+}
+
 static int forward(struct hctx *c, struct neuron_req *r, double **z, double **a)
 {
   int rc;
+  unsigned parts = par_parts(r->l.m * r->l.k * r->l.d, LAYER_GRAIN);
   *z = ctx_alloc(c, r->l.m * r->l.k * sizeof(double) + 1);
   *a = *z != NULL ? ctx_alloc(c, r->l.m * r->l.k * sizeof(double) + 1) : NULL;
   if (*a == NULL)
     return -1;
-  rc = eng_layer_forward(&r->l, *z, *a);
+  if (parts > r->l.m)
+    parts = (unsigned)r->l.m;
+  if (parts > 1) {
+    struct layer_job j;
+    memset(&j, 0, sizeof j);
+    j.l = &r->l;
+    j.z = *z;
+    j.a = *a;
+    par_run(r->l.m, parts, forward_part, &j);
+    rc = ENG_OK;
+    for (unsigned i = 0; i < parts && rc == ENG_OK; i++)
+      rc = j.rc[i];
+  } else {
+    rc = eng_layer_forward(&r->l, *z, *a);
+  }
   if (rc == ENG_ENOMEM)
     return problem(c, 500, NULL, "out of memory");
   if (rc != ENG_OK)
@@ -323,8 +383,29 @@ void h_neuron_backward_post(struct hctx *c)
     return;
   if (grad_a == NULL)
     o.loss = &loss_v;
-  rc = eng_layer_backward(&r.l, z, a, grad_a, loss, grad_a == NULL ? &t : NULL, red, &o,
-                          &bad);
+  {
+    /* grad_z (and the loss) in one call; the sums after it split across the threads
+     * when the layer is large */
+    unsigned parts = par_parts(m * k * d, LAYER_GRAIN);
+    struct eng_backward_out oz = o;
+    if (parts > 1)
+      oz.grad_w = oz.grad_b = oz.grad_x = NULL;
+    rc = eng_layer_backward(&r.l, z, a, grad_a, loss, grad_a == NULL ? &t : NULL, red, &oz,
+                            &bad);
+    if (rc == ENG_OK && parts > 1) {
+      struct layer_job j;
+      memset(&j, 0, sizeof j);
+      j.l = &r.l;
+      j.grad_z = o.grad_z;
+      j.grad_w = o.grad_w;
+      j.grad_b = o.grad_b;
+      j.grad_x = o.grad_x;
+      j.parts = parts;
+      par_run(parts, parts, backward_part, &j);
+      for (unsigned i = 0; i < parts && rc == ENG_OK; i++)
+        rc = j.rc[i];
+    }
+  }
   switch (rc) {
   case ENG_OK:
     break;
