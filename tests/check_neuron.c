@@ -330,7 +330,8 @@ START_TEST(test_neuron_backward_split_is_whole)
 {
   enum { M = 9, D = 13, K = 7 };
   uint64_t seed = 77;
-  double x[M * D], w[K * D], b[K], z[M * K], a[M * K], ga[M * K], p[ENG_MAX_PARAMS];
+  double x[M * D] = {0}, w[K * D] = {0}, b[K] = {0}, z[M * K], a[M * K], ga[M * K],
+         p[ENG_MAX_PARAMS];
   double gz[M * K], gw[K * D], gb[K], gx[M * D], gw2[K * D], gb2[K], gx2[M * D];
   struct eng_layer l = layer("tanh", p, M, D, K, x, w, b);
   struct eng_backward_out o = {gz, gw, gb, gx, NULL, NULL};

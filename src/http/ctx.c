@@ -29,8 +29,16 @@ void ctx_init(struct hctx *c, const struct config *cfg, const char *method,
   c->body_len = body_len;
 }
 
+void ctx_drop_input(struct hctx *c)
+{
+  jdoc_free(c->doc);
+  c->doc = NULL;
+}
+
 void ctx_free(struct hctx *c)
 {
+  free(c->body_owned);
+  c->body_owned = NULL;
   for (size_t i = 0; i < c->nallocs; i++)
     free(c->allocs[i]);
   free(c->allocs);
@@ -182,8 +190,15 @@ int ctx_object(struct hctx *c, const char *const *fields, const cJSON **vals)
 {
   for (size_t i = 0; fields[i] != NULL; i++)
     vals[i] = NULL;
-  if (c->doc == NULL && jdoc_parse(c, c->body, c->body_len, &c->doc) != 0)
-    return -1;
+  if (c->doc == NULL) {
+    int rc = jdoc_parse(c, c->body, c->body_len, &c->doc);
+    free(c->body_owned);
+    c->body_owned = NULL;
+    c->body = NULL;
+    c->body_len = 0;
+    if (rc != 0)
+      return -1;
+  }
   if (!cJSON_IsObject(c->doc->root))
     return problem(c, 422, "", "the body must be a JSON object");
   return ctx_fields(c, c->doc->root, "", fields, vals);

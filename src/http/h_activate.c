@@ -245,6 +245,8 @@ void h_activate_post(struct hctx *c)
     return;
   }
 
+  /* the request is read: its numbers go before the reply's text is made */
+  ctx_drop_input(c);
   buf_init(&b, 256 + (NUM_MAX_LEN + 1) * (n * (2 + !!o.d2y + !!o.grad_x) +
                                           (o.jac != NULL ? m * w * k : 0)));
   buf_puts(&b, "{\"activation\":");

@@ -88,6 +88,10 @@ struct hctx {
   const char *content_type; /* the request's Content-Type, or NULL */
   const char *body;         /* request body (not NUL-terminated), may be NULL */
   size_t body_len;
+  char *body_owned;         /* when set, body's malloc'd buffer, given to the context:
+                               freed once the body is parsed (the parsed document holds
+                               all a handler reads), so that a large request's body and
+                               its outputs are never held at once; else by ctx_free */
 
   /* The parsed body (ctx_object). */
   struct jdoc *doc;
@@ -108,6 +112,9 @@ void ctx_init(struct hctx *c, const struct config *cfg, const char *method,
               const char *path, const char *content_type, const char *body,
               size_t body_len);
 void ctx_free(struct hctx *c);
+/* Frees the parsed request (its tree and its numbers) before the context ends, for a
+ * handler that has read all it needs: what ctx_object and ctx_numbers gave is gone. */
+void ctx_drop_input(struct hctx *c);
 
 /* Zero-filled memory that lives as long as the context; NULL on failure (and then
  * a 500 is already set: the handler just returns). */

@@ -5,11 +5,13 @@
  * that arrays of numbers and arrays of arrays of numbers go straight into one packed
  * buffer of doubles (jdoc.h). No cJSON parser, and so no cJSON_GetErrorPtr.
  */
+#define _GNU_SOURCE /* mremap */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "jdoc.h"
 #include "num.h"
@@ -64,21 +66,71 @@ static void expected(struct parser *P, const char *what)
 
 /* ================================================================= Storage */
 
+/* A packed buffer of 16 MiB or more is a mapping of its own: its pages are given
+ * back the moment it is freed (the reply that follows does not find the request's
+ * numbers still resident beside it), and it grows by remapping, without a copy. A
+ * smaller one is malloc'd. */
+#define NUM_MAP_BYTES ((size_t)16 << 20)
+
+static int num_mapped(size_t cap)
+{
+  return cap * sizeof(double) >= NUM_MAP_BYTES;
+}
+
+/* d->num resized to cap numbers (cap > d->capnum), keeping its contents. */
+static int num_resize(struct jdoc *d, size_t cap)
+{
+  void *q;
+  if (cap > SIZE_MAX / sizeof(double))
+    return -1;
+  if (!num_mapped(cap)) {
+    q = realloc(d->num, cap * sizeof(double));
+  } else if (d->num != NULL && num_mapped(d->capnum)) {
+#ifdef MREMAP_MAYMOVE
+    q = mremap(d->num, d->capnum * sizeof(double), cap * sizeof(double), MREMAP_MAYMOVE);
+#else
+    q = mmap(NULL, cap * sizeof(double), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+             -1, 0);
+    if (q != MAP_FAILED) {
+      memcpy(q, d->num, d->nnum * sizeof(double));
+      munmap(d->num, d->capnum * sizeof(double));
+    }
+#endif
+    if (q == MAP_FAILED)
+      q = NULL;
+  } else {
+    q = mmap(NULL, cap * sizeof(double), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+             -1, 0);
+    if (q == MAP_FAILED) {
+      q = NULL;
+    } else if (d->num != NULL) {
+      memcpy(q, d->num, d->nnum * sizeof(double));
+      free(d->num);
+    }
+  }
+  if (q == NULL)
+    return -1;
+  d->num = q;
+  d->capnum = cap;
+  return 0;
+}
+
+static void num_release(struct jdoc *d)
+{
+  if (d->num != NULL && num_mapped(d->capnum))
+    munmap(d->num, d->capnum * sizeof(double));
+  else
+    free(d->num);
+  d->num = NULL;
+  d->capnum = d->nnum = 0;
+}
+
 static int push_num(struct parser *P, double v)
 {
   struct jdoc *d = P->d;
 
-  if (d->nnum == d->capnum) {
-    size_t cap = d->capnum ? d->capnum * 2 : 64;
-    double *q;
-    if (cap > SIZE_MAX / sizeof *q)
-      goto oom;
-    q = realloc(d->num, cap * sizeof *q);
-    if (q == NULL)
-      goto oom;
-    d->num = q;
-    d->capnum = cap;
-  }
+  if (d->nnum == d->capnum && num_resize(d, d->capnum ? d->capnum * 2 : 64) != 0)
+    goto oom;
   d->num[d->nnum++] = v;
   return 0;
 oom:
@@ -635,6 +687,14 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
       !(is_num_start(*P->p) || *P->p == '[') || P->d->count > P->max_elements ||
       avail / 2 + 1 > P->max_elements - P->d->count)
     return 0;
+  /* Rows whose first is short (under 64 bytes of text) are read in order: the parts
+   * would save little on them, and take a row's worth of doubles for each of theirs
+   * that is moved into place. */
+  if (*P->p == '[') {
+    const char *close = memchr(P->p, ']', (size_t)(P->end - P->p) < 64 ? (size_t)(P->end - P->p) : 64);
+    if (close != NULL)
+      return 0;
+  }
   if (parts > BULK_MAX_PARTS)
     parts = BULK_MAX_PARTS;
   B = calloc(1, sizeof *B);
@@ -661,16 +721,10 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
   }
   if (room > SIZE_MAX / sizeof(double) - P->d->nnum)
     goto out;
-  if (P->d->capnum - P->d->nnum < room) {
-    size_t cap = P->d->nnum + room;
-    double *q = realloc(P->d->num, cap * sizeof *q);
-    if (q == NULL) {
-      fail_oom(P);
-      ret = -1;
-      goto out;
-    }
-    P->d->num = q;
-    P->d->capnum = cap;
+  if (P->d->capnum - P->d->nnum < room && num_resize(P->d, P->d->nnum + room) != 0) {
+    fail_oom(P);
+    ret = -1;
+    goto out;
   }
   {
     double *at = P->d->num + P->d->nnum;
@@ -1003,7 +1057,7 @@ void jdoc_free(struct jdoc *d)
     return;
   cJSON_Delete(d->root);
   free(d->arr);
-  free(d->num);
+  num_release(d);
   free(d);
 }
 
@@ -1025,6 +1079,20 @@ int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out)
   P.d = d;
   P.max_elements = c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX;
   buf_init(&P.str, 64);
+  /* The packed buffer is sized at once for the most numbers the body could hold (one
+   * per two bytes, and the slack of the parts of a large array), within the element
+   * limit: its pages are only touched as numbers land, and it is not copied as it
+   * fills. */
+  {
+    size_t most = n / 2 + 1 + 2 * BULK_MAX_PARTS;
+    if (most > P.max_elements + 2 * BULK_MAX_PARTS)
+      most = P.max_elements + 2 * BULK_MAX_PARTS;
+    if (most > 64 && num_resize(d, most) != 0) {
+      jdoc_free(d);
+      buf_free(&P.str);
+      return problem(c, 500, NULL, "out of memory");
+    }
+  }
 
   /* A UTF-8 byte order mark (some Windows tools write one) is skipped, as RFC 8259
    * section 8.1 allows; offsets in messages still count from the first byte. */

@@ -227,7 +227,9 @@ void par_run(size_t n, unsigned parts, par_fn *fn, void *ctx)
   pool.tail = &tasks[parts - 1];
   if (pool.nth > 0) {
     steer_workers();
-    pthread_cond_broadcast(&pool.work);
+    /* one sleeper woken per queued part (workers spinning take them first) */
+    for (unsigned i = 1; i < parts; i++)
+      pthread_cond_signal(&pool.work);
   }
   run_task(&tasks[0]);
   while ((t = take(&b)) != NULL)

@@ -295,6 +295,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   ctx_init(&c, s->cfg, method, url,
            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
            r->body, r->len);
+  c.body_owned = r->body; /* the context frees it as soon as it is parsed */
+  r->body = NULL;
   {
     /* A compressed body (Content-Encoding: gzip) would read as bytes that are not
      * JSON; it is refused as a coding not supported rather than as invalid JSON. */
@@ -311,8 +313,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   }
   ret = send_reply(conn, r, &c);
   ctx_free(&c);
-  free(r->body); /* the reply no longer needs it */
-  r->body = NULL;
   return ret;
 }
 
