@@ -463,26 +463,45 @@ START_TEST(test_large_arrays_in_parts)
 }
 END_TEST
 
-/* A /neuron/forward body whose x is m rows of 4 numbers (some 1.3 MB for m = 20000),
- * with the text of row bad_row (when bad_row < m) replaced by bad. The weights are the
- * 4 x 4 identity, so z = x exactly. */
+/* The value at row i, column j of the rows of big_rows_body. */
+static double row_value(size_t i, int j)
+{
+  switch (j % 4) {
+  case 0: return (double)i + 0.25 + j;
+  case 1: return -(double)i - 0.123456789 * j;
+  case 2: return (double)i * 1e-9 * j;
+  default: return 1e300 / ((double)i + j);
+  }
+}
+
+/* A /neuron/forward body whose x is m rows of 8 numbers (some 3 MB for m = 20000; rows
+ * long enough to be read in parts), with the text of row bad_row (when bad_row < m)
+ * replaced by bad. The weights are the 8 x 8 identity, so z = x exactly. */
 static char *big_rows_body(size_t m, size_t bad_row, const char *bad)
 {
-  size_t cap = m * 100 + 256, len = 0;
+  size_t cap = m * 240 + 512, len = 0;
   char *b = malloc(cap);
   ck_assert_ptr_nonnull(b);
-  len += (size_t)sprintf(b, "{\"weights\":[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]],"
-                            "\"activation\":\"identity\",\"x\":[");
+  len += (size_t)sprintf(b, "{\"weights\":[");
+  for (int j = 0; j < 8; j++)
+    len += (size_t)sprintf(b + len, "%s[%d,%d,%d,%d,%d,%d,%d,%d]", j ? "," : "", j == 0,
+                           j == 1, j == 2, j == 3, j == 4, j == 5, j == 6, j == 7);
+  len += (size_t)sprintf(b + len, "],\"activation\":\"identity\",\"x\":[");
   for (size_t i = 0; i < m; i++) {
     if (i > 0)
       len += (size_t)sprintf(b + len, i % 5 == 0 ? " ,\n " : ",");
-    if (i == bad_row)
+    if (i == bad_row) {
       len += (size_t)sprintf(b + len, "%s", bad);
-    else
-      len += (size_t)sprintf(b + len, "[%.17g,%.17g, %.17g,%.17g]", (double)i + 0.25,
-                             -(double)i - 0.123456789, (double)i * 1e-9, 1e300 / ((double)i + 1));
+      continue;
+    }
+    b[len++] = '[';
+    for (int j = 0; j < 8; j++)
+      len += (size_t)sprintf(b + len, "%s%.17g", j == 0 ? "" : j == 4 ? ", " : ",",
+                             row_value(i, j));
+    b[len++] = ']';
   }
-  len += (size_t)sprintf(b + len, "],\"bias\":[0,0,0,0]}");
+  len += (size_t)sprintf(b + len, "],\"bias\":[0,0,0,0,0,0,0,0]}");
+  ck_assert_uint_lt(len, cap);
   return b;
 }
 
@@ -499,16 +518,16 @@ START_TEST(test_large_rows_in_parts)
     long status;
   } cases[] = {
     {(size_t)-1, "", 200},
-    {15000, "[1,2,3]", 422},             /* ragged, in a later part */
-    {19999, "[1,2,3,4,5]", 422},         /* ragged, the last row */
+    {15000, "[1,2,3,4,5,6,7]", 422},     /* ragged, in a later part */
+    {19999, "[1,2,3,4,5,6,7,8,9]", 422}, /* ragged, the last row */
     {1, "[]", 422},                      /* ragged, early */
-    {12000, "[1,2,true,4]", 422},        /* not a number */
-    {9000, "[[1],2,3,4]", 422},          /* nested deeper */
-    {16000, "[1,2,1e999,4]", 422},       /* out of range */
-    {11000, "[1,2,3,4,]", 400},          /* trailing comma */
-    {13000, "[1,2,3 4]", 400},           /* missing comma */
+    {12000, "[1,2,true,4,5,6,7,8]", 422}, /* not a number */
+    {9000, "[[1],2,3,4,5,6,7,8]", 422},  /* nested deeper */
+    {16000, "[1,2,1e999,4,5,6,7,8]", 422}, /* out of range */
+    {11000, "[1,2,3,4,5,6,7,8,]", 400},  /* trailing comma */
+    {13000, "[1,2,3 4,5,6,7,8]", 400},   /* missing comma */
     {17000, "\"row\"", 422},             /* not a row */
-    {14000, "[1,2,NaN,4]", 400},
+    {14000, "[1,2,NaN,4,5,6,7,8]", 400},
   };
   const size_t m = 20000;
   struct srv s1, s4;
@@ -534,11 +553,9 @@ START_TEST(test_large_rows_in_parts)
       z = cJSON_GetObjectItem(d, "z");
       ck_assert_int_eq(cJSON_GetArraySize(z), (int)m);
       for (row = z->child; row != NULL; row = row->next, i++) {
-        double want[4] = {(double)i + 0.25, -(double)i - 0.123456789, (double)i * 1e-9,
-                          1e300 / ((double)i + 1)};
         const cJSON *e = row->child;
-        for (int j = 0; j < 4; j++, e = e->next)
-          ck_assert_msg(e != NULL && e->valuedouble == want[j], "z[%zu][%d]", i, j);
+        for (int j = 0; j < 8; j++, e = e->next)
+          ck_assert_msg(e != NULL && e->valuedouble == row_value(i, j), "z[%zu][%d]", i, j);
         ck_assert_ptr_null(e);
       }
       ck_assert_uint_eq(i, m);
