@@ -58,7 +58,7 @@ static struct task *take(struct batch *b)
     struct task *t = *pp;
     if (b != NULL && t->batch != b)
       continue;
-    *pp = t->next;
+    __atomic_store_n(pp, t->next, __ATOMIC_RELAXED); /* pool.head is watched unlocked */
     if (pool.tail == t)
       pool.tail = prev;
     return t;
@@ -167,7 +167,7 @@ void par_set_threads(unsigned n)
 void par_shutdown(void)
 {
   pthread_mutex_lock(&pool.mu);
-  pool.stop = 1;
+  __atomic_store_n(&pool.stop, 1, __ATOMIC_RELAXED);
   pthread_cond_broadcast(&pool.work);
   pthread_mutex_unlock(&pool.mu);
   for (unsigned i = 0; i < pool.nth; i++)
@@ -223,7 +223,7 @@ void par_run(size_t n, unsigned parts, par_fn *fn, void *ctx)
   if (pool.tail != NULL)
     pool.tail->next = &tasks[1];
   else
-    pool.head = &tasks[1];
+    __atomic_store_n(&pool.head, &tasks[1], __ATOMIC_RELAXED);
   pool.tail = &tasks[parts - 1];
   if (pool.nth > 0) {
     steer_workers();
