@@ -3,7 +3,10 @@
 A FastAPI + NumPy service with the two routes the benchmark drives, POST /activate
 (gelu: y and dy_dx) and POST /neuron/backward (a softmax layer with cross-entropy),
 answering the same JSON shapes as neurond. Two worker processes share one listening
-socket (SO_REUSEPORT); asyncio's transports set TCP_NODELAY on every connection.
+socket (SO_REUSEPORT). TCP_NODELAY is on for every connection: asyncio sets it only on
+sockets whose proto is IPPROTO_TCP (a socket made with proto 0 keeps Nagle's delay, about
+1,400 req/s for small keep-alive requests), so the listener is made with IPPROTO_TCP and
+carries TCP_NODELAY, which Linux passes on to accepted connections.
 
     python3 fastapi_peer.py PORT [WORKERS]
 """
@@ -60,7 +63,8 @@ async def backward(request: Request):
 def main():
     port = int(sys.argv[1])
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(("127.0.0.1", port))
