@@ -32,6 +32,16 @@ static double unif(uint64_t *s, double lo, double hi)
   return lo + (hi - lo) * ((double)(mix(s) >> 11) * 0x1p-53);
 }
 
+/* n values uniform in (-1, 1), each times 2^e for e uniform in [-spread/2, spread/2)
+ * (spread 0: no scaling). */
+static void fill(uint64_t *s, double *v, size_t n, unsigned spread)
+{
+  for (size_t q = 0; q < n; q++) {
+    double u = unif(s, -1, 1);
+    v[q] = spread ? u * ldexp(1, (int)(mix(s) % spread) - (int)spread / 2) : u;
+  }
+}
+
 static void expect_ulp(const char *what, size_t i, double got, mpfr_t want, uint64_t *worst)
 {
   double w = mpfr_get_d(want, MPFR_RNDN);
@@ -75,12 +85,9 @@ START_TEST(test_neuron_forward_z_matches_mpfr)
      * together (k >= 4) with and without a remainder past the vector width */
     size_t m = 1 + mix(&seed) % 6, d = 1 + mix(&seed) % 12, k = 1 + mix(&seed) % 12;
     struct eng_layer l = layer("identity", p, m, d, k, x, w, b);
-    for (size_t q = 0; q < m * d; q++)
-      x[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 60) - 30);
-    for (size_t q = 0; q < k * d; q++)
-      w[q] = unif(&seed, -1, 1);
-    for (size_t j = 0; j < k; j++)
-      b[j] = unif(&seed, -1, 1);
+    fill(&seed, x, m * d, 60);
+    fill(&seed, w, k * d, 0);
+    fill(&seed, b, k, 0);
     ck_assert_int_eq(eng_layer_forward(&l, z, NULL), ENG_OK);
     for (size_t i = 0; i < m; i++)
       for (size_t j = 0; j < k; j++) {
@@ -107,12 +114,9 @@ START_TEST(test_neuron_layer_z_is_each_neurons_z)
   for (int rep = 0; rep < 30; rep++) {
     size_t m = 1 + mix(&seed) % 8, d = 1 + mix(&seed) % 40, k = 4 + mix(&seed) % 10;
     struct eng_layer l = layer("identity", p, m, d, k, x, w, b);
-    for (size_t q = 0; q < m * d; q++) /* wide magnitudes: the error terms matter */
-      x[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 80) - 40);
-    for (size_t q = 0; q < k * d; q++)
-      w[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 20) - 10);
-    for (size_t j = 0; j < k; j++)
-      b[j] = unif(&seed, -1, 1);
+    fill(&seed, x, m * d, 80); /* wide magnitudes: the error terms matter */
+    fill(&seed, w, k * d, 20);
+    fill(&seed, b, k, 0);
     ck_assert_int_eq(eng_layer_forward(&l, z, NULL), ENG_OK);
     for (size_t j = 0; j < k; j++) {
       struct eng_layer one = layer("identity", p, m, d, 1, x, w + j * d, b + j);
@@ -212,10 +216,8 @@ START_TEST(test_neuron_sigmoid_cross_entropy_matches_mpfr)
     p[0] = alphas[rep % 4];
     for (size_t q = 0; q < m * d; q++)
       x[q] = unif(&seed, -scale, scale);
-    for (size_t q = 0; q < k * d; q++)
-      w[q] = unif(&seed, -1, 1);
-    for (size_t j = 0; j < k; j++)
-      b[j] = unif(&seed, -1, 1);
+    fill(&seed, w, k * d, 0);
+    fill(&seed, b, k, 0);
     for (size_t q = 0; q < m * k; q++)
       r[q] = mix(&seed) % 3 == 0 ? unif(&seed, 0, 1) : (double)(mix(&seed) & 1);
     ck_assert_int_eq(eng_layer_forward(&l, z, NULL), ENG_OK);
@@ -286,8 +288,7 @@ START_TEST(test_neuron_softmax_cross_entropy_grad_is_softmax_minus_r)
     struct eng_backward_out o = {gz, gw, gb, gx, losses, &loss};
     for (size_t q = 0; q < m * d; q++)
       x[q] = unif(&seed, -scale, scale);
-    for (size_t q = 0; q < k * d; q++)
-      w[q] = unif(&seed, -1, 1);
+    fill(&seed, w, k * d, 0);
     for (size_t i = 0; i < m; i++)
       cls[i] = (double)(mix(&seed) % k);
     ck_assert_int_eq(eng_layer_forward(&l, z, NULL), ENG_OK);
@@ -336,14 +337,10 @@ START_TEST(test_neuron_backward_split_is_whole)
   struct eng_layer l = layer("tanh", p, M, D, K, x, w, b);
   struct eng_backward_out o = {gz, gw, gb, gx, NULL, NULL};
 
-  for (size_t q = 0; q < M * D; q++)
-    x[q] = unif(&seed, -1, 1) * ldexp(1, (int)(mix(&seed) % 40) - 20);
-  for (size_t q = 0; q < K * D; q++)
-    w[q] = unif(&seed, -1, 1);
-  for (size_t j = 0; j < K; j++)
-    b[j] = unif(&seed, -1, 1);
-  for (size_t q = 0; q < M * K; q++)
-    ga[q] = unif(&seed, -1, 1);
+  fill(&seed, x, M * D, 40);
+  fill(&seed, w, K * D, 0);
+  fill(&seed, b, K, 0);
+  fill(&seed, ga, M * K, 0);
   ck_assert_int_eq(eng_layer_forward(&l, z, a), ENG_OK);
   ck_assert_int_eq(eng_layer_backward(&l, z, a, ga, ENG_LOSS_SQUARED, NULL, ENG_REDUCE_MEAN,
                                       &o, NULL), ENG_OK);
@@ -485,8 +482,7 @@ START_TEST(test_neuron_finite_difference)
   wd = eng_layer_width(&l);
   for (size_t q = 0; q < FD_M * FD_D; q++)
     x[q] = unif(&seed, -2, 2);
-  for (size_t q = 0; q < k * FD_D; q++)
-    w[q] = unif(&seed, -1, 1);
+  fill(&seed, w, k * FD_D, 0);
   for (size_t j = 0; j < k; j++)
     b[j] = unif(&seed, -0.5, 0.5);
   for (size_t q = 0; q < FD_M * wd; q++) {
