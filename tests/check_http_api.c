@@ -927,6 +927,78 @@ START_TEST(test_init_routes)
 }
 END_TEST
 
+/* Every input finite, but a true result beyond the largest double: a 422 that names the
+ * output element and points at the input it comes from; never a null in a 200. */
+START_TEST(test_overflow_is_named)
+{
+  enum { N = 20000 };
+  char *big = malloc(64 + 3 * N);
+  size_t len;
+  cJSON *d;
+
+  expect_problem("/activate",
+                 "{\"activation\":\"leaky_relu\",\"params\":{\"alpha\":1e308},\"x\":[-10]}", 422,
+                 "/x/0", "y[0] overflows");
+  expect_problem("/activate",
+                 "{\"activation\":\"celu\",\"params\":{\"alpha\":-1.5},\"x\":[1,-1e150],"
+                 "\"outputs\":[\"dy_dparams\"]}",
+                 422, "/x/1", "dy_dparams.alpha[1] overflows");
+  expect_problem("/activate",
+                 "{\"activation\":\"celu\",\"params\":{\"alpha\":-1.5},\"x\":[[1,-1e150]]}", 422,
+                 "/x/0/1", "y[0][1] overflows");
+  expect_problem("/activate", "{\"activation\":\"log_softmax\",\"x\":[[0,0],[-1.7e308,1.7e308]]}",
+                 422, "/x/1/0", "y[1][0]");
+  /* a large array, written in parts: the element is still found */
+  ck_assert_ptr_nonnull(big);
+  len = (size_t)sprintf(big, "{\"activation\":\"leaky_relu\",\"params\":{\"alpha\":1e308},\"x\":[");
+  for (int i = 0; i < N; i++)
+    len += (size_t)sprintf(big + len, i == 0 ? "%d" : ",%d", i == 17001 ? -9 : 1);
+  strcpy(big + len, "]}");
+  expect_problem("/activate", big, 422, "/x/17001", "y[17001] overflows");
+  free(big);
+
+  expect_problem("/neuron/forward", "{\"weights\":[1e308,1e308],\"x\":[1e308,1e308]}", 422, "/x",
+                 "z overflows");
+  expect_problem("/neuron/forward", "{\"weights\":[1e308,1e308],\"x\":[[1,1],[1e308,1e308]]}", 422,
+                 "/x/0", "z[0] overflows");
+  expect_problem("/neuron/backward",
+                 "{\"weights\":[1e200],\"x\":[1e100],\"targets\":-1e308,\"loss\":\"squared\"}", 422,
+                 NULL, "loss overflows");
+  expect_problem("/neuron/backward", "{\"weights\":[1e200],\"x\":[1e100],\"grad_a\":1e300}", 422,
+                 NULL, "grad_weights[0] overflows");
+  expect_problem("/loss", "{\"loss\":\"squared\",\"input\":[1,1e308],\"targets\":[1,-1e308]}", 422,
+                 "/input/1", "losses[1] overflows");
+  expect_problem("/loss",
+                 "{\"loss\":\"squared\",\"input\":[[1,1],[1e308,1]],\"targets\":[[1,1],[-1e308,1]]}",
+                 422, "/input/1", "losses[1] overflows");
+  expect_problem("/init",
+                 "{\"scheme\":\"normal\",\"mean\":1e308,\"std\":1e308,\"shape\":[2,2],\"seed\":1}",
+                 422, NULL, "overflows");
+  /* right below the edge: finite, written */
+  d = post("/activate",
+           "{\"activation\":\"leaky_relu\",\"params\":{\"alpha\":1e307},\"x\":[-10]}", 200);
+  ck_assert(get(d, "y")->child->valuedouble == -1e308);
+  cJSON_Delete(d);
+}
+END_TEST
+
+/* A probability row that does not sum to 1 is taken as given: the exact gradient of
+ * L = -sum r log softmax(z), (sum r) softmax(z) - r. */
+START_TEST(test_softmax_ce_row_taken_as_given)
+{
+  double g[2], p[2], e = exp(1.0), R = 0.5 + 0.6;
+  cJSON *d = post("/loss",
+                  "{\"loss\":\"softmax_cross_entropy\",\"input\":[[1,2]],\"targets\":[[0.5,0.6]]}",
+                  200);
+  ck_assert_int_eq(flat(get(d, "grad_input"), g, 2, 0), 2);
+  ck_assert_int_eq(flat(get(d, "probabilities"), p, 2, 0), 2);
+  ck_assert(fabs(p[0] - 1 / (1 + e)) <= 1e-16 && fabs(p[1] - e / (1 + e)) <= 1e-16);
+  ck_assert_msg(fabs(g[0] - (R / (1 + e) - 0.5)) <= 1e-15, "grad %.17g", g[0]);
+  ck_assert_msg(fabs(g[1] - (R * e / (1 + e) - 0.6)) <= 1e-15, "grad %.17g", g[1]);
+  cJSON_Delete(d);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
   Suite *s = suite_create("http_api");
@@ -950,6 +1022,8 @@ static Suite *api_suite(void)
   tcase_add_test(tc, test_neuron_errors);
   tcase_add_test(tc, test_loss_routes);
   tcase_add_test(tc, test_init_routes);
+  tcase_add_test(tc, test_overflow_is_named);
+  tcase_add_test(tc, test_softmax_ce_row_taken_as_given);
   suite_add_tcase(s, tc);
   return s;
 }

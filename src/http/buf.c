@@ -3,6 +3,7 @@
  * numeric arrays. Numbers go through the codec (num.h); nothing here allocates per
  * element.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ void buf_init(struct buf *b, size_t cap_hint)
   b->len = 0;
   b->cap = 0;
   b->failed = 0;
+  b->nonfinite = 0;
   if (cap_hint > 0)
     buf_reserve(b, cap_hint);
 }
@@ -71,6 +73,7 @@ void buf_num(struct buf *b, double v)
     return;
   b->len += num_format(v, b->p + b->len);
   b->p[b->len] = '\0';
+  b->nonfinite += !isfinite(v);
 }
 
 void buf_uint(struct buf *b, size_t v)
@@ -162,14 +165,18 @@ size_t shape_count(const struct shape *s)
 }
 
 /* Writes n numbers of v as "[a,b,...]" into space already reserved. */
-static char *put_row(char *p, const double *v, size_t n)
+/* "[" v "]"; *bad counts the numbers that are not finite (written as null) */
+static char *put_row(char *p, const double *v, size_t n, size_t *bad)
 {
+  size_t nf = 0;
   *p++ = '[';
   for (size_t i = 0; i < n; i++) {
     if (i > 0)
       *p++ = ',';
     p += num_format(v[i], p);
+    nf += !isfinite(v[i]);
   }
+  *bad += nf;
   *p++ = ']';
   return p;
 }
@@ -189,6 +196,7 @@ struct nums_job {
   char *base;        /* where part 0's region starts */
   size_t off[64];    /* each part's region, from base */
   size_t len[64];    /* and the length of its text */
+  size_t bad[64];    /* and its count of numbers that are not finite */
 };
 
 static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
@@ -198,10 +206,12 @@ static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
   for (size_t u = lo; u < hi; u++) {
     if (u > lo)
       *p++ = ',';
-    if (j->s->ndim == 1) /* a row of one number is still a row */
+    if (j->s->ndim == 1) { /* a row of one number is still a row */
       p += num_format(j->v[u], p);
-    else
-      p = put_row(p, j->v + u * j->cols, j->cols);
+      j->bad[part] += !isfinite(j->v[u]);
+    } else {
+      p = put_row(p, j->v + u * j->cols, j->cols, &j->bad[part]);
+    }
   }
   j->len[part] = (size_t)(p - t);
 }
@@ -239,6 +249,7 @@ static void nums_parallel(struct buf *b, const struct shape *s, const double *v)
       *w++ = ',';
     memmove(w, j.base + j.off[i], j.len[i]); /* down: w never passes a region's start */
     w += j.len[i];
+    b->nonfinite += j.bad[i];
   }
   *w++ = ']';
   b->len = (size_t)(w - b->p);
@@ -277,7 +288,7 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v)
   p = b->p + b->len;
   per = rows * cols;
   if (s->ndim == 1) {
-    p = put_row(p, v, cols);
+    p = put_row(p, v, cols, &b->nonfinite);
   } else {
     *p++ = '[';
     for (size_t m = 0; m < mats; m++) {
@@ -288,7 +299,7 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v)
       for (size_t r = 0; r < rows; r++) {
         if (r > 0)
           *p++ = ',';
-        p = put_row(p, v + m * per + r * cols, cols);
+        p = put_row(p, v + m * per + r * cols, cols, &b->nonfinite);
       }
       if (s->ndim == 3)
         *p++ = ']';

@@ -257,7 +257,9 @@ void h_activate_post(struct hctx *c)
   buf_shape(&b, &x.shape);
   if (o.y != NULL) {
     buf_puts(&b, ",\"y\":");
-    buf_nums(&b, &yshape, o.y);
+    if (out_nums(c, &b, "y", &yshape, o.y, "/x", &x.shape,
+                 yshape.ndim == x.shape.ndim ? OUT_SAME : OUT_ROW) != 0)
+      return;
   }
   if (o.argmax != NULL) {
     buf_puts(&b, ",\"argmax\":");
@@ -275,14 +277,17 @@ void h_activate_post(struct hctx *c)
   }
   if (o.dy != NULL) {
     buf_puts(&b, ",\"dy_dx\":");
-    buf_nums(&b, &x.shape, o.dy);
+    if (out_nums(c, &b, "dy_dx", &x.shape, o.dy, "/x", &x.shape, OUT_SAME) != 0)
+      return;
   }
   if (o.d2y != NULL) {
     buf_puts(&b, ",\"d2y_dx2\":");
-    buf_nums(&b, &x.shape, o.d2y);
+    if (out_nums(c, &b, "d2y_dx2", &x.shape, o.d2y, "/x", &x.shape, OUT_SAME) != 0)
+      return;
   }
   if (bits & OUT_DP) {
     int first = 1;
+    char name[64];
     buf_puts(&b, ",\"dy_dparams\":{");
     for (unsigned j = 0; j < a->nparams; j++) {
       if (o.dp[j] == NULL)
@@ -292,7 +297,9 @@ void h_activate_post(struct hctx *c)
       first = 0;
       buf_jstr(&b, a->params[j].name);
       buf_putc(&b, ':');
-      buf_nums(&b, &x.shape, o.dp[j]);
+      snprintf(name, sizeof name, "dy_dparams.%s", a->params[j].name);
+      if (out_nums(c, &b, name, &x.shape, o.dp[j], "/x", &x.shape, OUT_SAME) != 0)
+        return;
     }
     buf_putc(&b, '}');
   }
@@ -308,11 +315,13 @@ void h_activate_post(struct hctx *c)
       jshape.dim[2] = k;
     }
     buf_puts(&b, ",\"jacobian\":");
-    buf_nums(&b, &jshape, o.jac);
+    if (out_nums(c, &b, "jacobian", &jshape, o.jac, "/x", &x.shape, OUT_ROW) != 0)
+      return;
   }
   if (o.grad_x != NULL) {
     buf_puts(&b, ",\"grad_x\":");
-    buf_nums(&b, &x.shape, o.grad_x);
+    if (out_nums(c, &b, "grad_x", &x.shape, o.grad_x, "/x", &x.shape, OUT_SAME) != 0)
+      return;
   }
   buf_putc(&b, '}');
   reply_json(c, 200, &b);

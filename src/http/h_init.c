@@ -167,7 +167,8 @@ void h_init_post(struct hctx *c)
     buf_num(&b, bound);
   }
   buf_puts(&b, ",\"weights\":");
-  buf_nums(&b, &wshape, w);
+  if (out_nums(c, &b, "weights", &wshape, w, NULL, NULL, OUT_ROW) != 0)
+    return;
   buf_putc(&b, '}');
   reply_json(c, 200, &b);
 }

@@ -145,13 +145,22 @@ void h_loss_post(struct hctx *c)
     return;
   }
 
+  static const struct shape scalar = {0, {0}};
+  enum out_map per = same_shape(&sshape, &in.shape) ? OUT_SAME : OUT_ROW;
+
+  /* a sample's loss before the total it overflows */
+  if (out_finite(c, "losses", &sshape, losses, "/input", &in.shape, per) != 0)
+    return;
   buf_init(&b, 128 + (NUM_MAX_LEN + 1) * (m + 2 * m * k));
   buf_puts(&b, "{\"loss\":");
-  buf_num(&b, total);
+  if (out_nums(c, &b, "loss", &scalar, &total, NULL, NULL, OUT_ROW) != 0)
+    return;
   buf_puts(&b, ",\"losses\":");
-  buf_nums(&b, &sshape, losses);
+  if (out_nums(c, &b, "losses", &sshape, losses, "/input", &in.shape, per) != 0)
+    return;
   buf_puts(&b, ",\"grad_input\":");
-  buf_nums(&b, &in.shape, grad);
+  if (out_nums(c, &b, "grad_input", &in.shape, grad, "/input", &in.shape, OUT_SAME) != 0)
+    return;
   if (prob != NULL) {
     buf_puts(&b, ",\"probabilities\":");
     buf_nums(&b, &in.shape, prob);

@@ -246,7 +246,9 @@ static int forward(struct hctx *c, struct neuron_req *r, double **z, double **a)
     return problem(c, 500, NULL, "out of memory");
   if (rc != ENG_OK)
     return problem(c, 422, NULL, "%s", eng_strerror(rc));
-  return 0;
+  if (out_finite(c, "z", &r->zshape, *z, "/x", &r->x.shape, OUT_ROW) != 0)
+    return -1;
+  return out_finite(c, "a", &r->ashape, *a, "/x", &r->x.shape, OUT_ROW);
 }
 
 void h_neuron_forward_post(struct hctx *c)
@@ -435,17 +437,23 @@ void h_neuron_backward_post(struct hctx *c)
   buf_init(&b, reply_estimate(&r, 1));
   put_head(&b, &r, z, a);
   if (grad_a == NULL) {
+    static const struct shape scalar = {0, {0}};
     buf_puts(&b, ",\"loss\":");
-    buf_num(&b, loss_v);
+    if (out_nums(c, &b, "loss", &scalar, &loss_v, NULL, NULL, OUT_ROW) != 0)
+      return;
   }
   buf_puts(&b, ",\"grad_z\":");
-  buf_nums(&b, &r.zshape, o.grad_z);
+  if (out_nums(c, &b, "grad_z", &r.zshape, o.grad_z, "/x", &r.x.shape, OUT_ROW) != 0)
+    return;
   buf_puts(&b, ",\"grad_weights\":");
-  buf_nums(&b, &r.w.shape, o.grad_w);
+  if (out_nums(c, &b, "grad_weights", &r.w.shape, o.grad_w, NULL, NULL, OUT_ROW) != 0)
+    return;
   buf_puts(&b, ",\"grad_bias\":");
-  buf_nums(&b, &r.bshape, o.grad_b);
+  if (out_nums(c, &b, "grad_bias", &r.bshape, o.grad_b, NULL, NULL, OUT_ROW) != 0)
+    return;
   buf_puts(&b, ",\"grad_x\":");
-  buf_nums(&b, &r.x.shape, o.grad_x);
+  if (out_nums(c, &b, "grad_x", &r.x.shape, o.grad_x, "/x", &r.x.shape, OUT_ROW) != 0)
+    return;
   if (v[F_LR] != NULL) {
     double *nw = ctx_alloc(c, k * d * sizeof(double) + 1);
     double *nb = ctx_alloc(c, k * sizeof(double) + 1);
@@ -456,9 +464,11 @@ void h_neuron_backward_post(struct hctx *c)
     eng_sgd_step(r.w.v, o.grad_w, k * d, lr, nw);
     eng_sgd_step(r.b.v, o.grad_b, k, lr, nb);
     buf_puts(&b, ",\"updated\":{\"weights\":");
-    buf_nums(&b, &r.w.shape, nw);
+    if (out_nums(c, &b, "updated.weights", &r.w.shape, nw, NULL, NULL, OUT_ROW) != 0)
+      return;
     buf_puts(&b, ",\"bias\":");
-    buf_nums(&b, &r.bshape, nb);
+    if (out_nums(c, &b, "updated.bias", &r.bshape, nb, NULL, NULL, OUT_ROW) != 0)
+      return;
     buf_putc(&b, '}');
   }
   buf_putc(&b, '}');

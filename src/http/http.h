@@ -34,6 +34,7 @@ struct buf {
   char *p;
   size_t len, cap;
   int failed;
+  size_t nonfinite; /* numbers written that are not finite (as null) */
 };
 
 void buf_init(struct buf *b, size_t cap_hint);
@@ -135,6 +136,23 @@ int problem(struct hctx *c, int status, const char *pointer, const char *fmt, ..
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
+
+/* How an output's elements map to the input that gives them, for out_nums. */
+enum out_map {
+  OUT_SAME, /* element for element: the output is shaped as the input */
+  OUT_ROW   /* an output's first index is the input's row (sample), if it has rows */
+};
+
+/* Writes the numbers v shaped s into b (buf_nums) as the output `name` of a reply.
+ * Inputs are finite, yet a true result can lie beyond the largest double (leaky_relu
+ * with alpha 1e308 at x = -10): then b is freed and the reply is a 422 naming the first
+ * such element ("y[3]"), with the pointer of the input it comes from: `at` shaped at_s,
+ * mapped by map, or no pointer if at is NULL. Returns 0, or -1 (reply set). */
+int out_nums(struct hctx *c, struct buf *b, const char *name, const struct shape *s,
+             const double *v, const char *at, const struct shape *at_s, enum out_map map);
+/* The same 422 for the first value of v that is not finite; 0 if they all are. */
+int out_finite(struct hctx *c, const char *name, const struct shape *s, const double *v,
+               const char *at, const struct shape *at_s, enum out_map map);
 
 /* ========================================================== Body access */
 

@@ -2,6 +2,7 @@
  * problem.c: every reply leaves through here: reply_json, reply_bytes and problem(),
  * the one place that builds RFC 9457 problem details (application/problem+json).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,58 @@ int problem(struct hctx *c, int status, const char *pointer, const char *fmt, ..
   }
   set_reply(c, status, "application/problem+json", b.p, b.len);
   return -1;
+}
+
+/* The indices of flat element i of an array shaped s, appended to out as "[r][c]" or
+ * (slash != 0) as "/r/c". */
+static void put_index(char *out, size_t cap, const struct shape *s, size_t i, int slash)
+{
+  size_t idx[3], len = strlen(out);
+  for (unsigned d = s->ndim; d-- > 0;) {
+    idx[d] = i % s->dim[d];
+    i /= s->dim[d];
+  }
+  for (unsigned d = 0; d < s->ndim && len < cap; d++)
+    len += (size_t)snprintf(out + len, cap - len, slash ? "/%zu" : "[%zu]", idx[d]);
+}
+
+int out_finite(struct hctx *c, const char *name, const struct shape *s, const double *v,
+               const char *at, const struct shape *at_s, enum out_map map)
+{
+  char elem[160], ptr[160], from[160];
+  size_t i = 0, n = shape_count(s);
+
+  while (i < n && isfinite(v[i]))
+    i++;
+  if (i == n)
+    return 0;
+  snprintf(elem, sizeof elem, "%s", name);
+  put_index(elem, sizeof elem, s, i, 0);
+  if (at == NULL)
+    return problem(c, 422, NULL, "%s overflows: its true value is beyond the largest double",
+                   elem);
+  snprintf(ptr, sizeof ptr, "%s", at);
+  if (map == OUT_SAME) {
+    put_index(ptr, sizeof ptr, at_s, i, 1);
+  } else if (at_s->ndim >= 2 && s->ndim >= 1) {
+    size_t len = strlen(ptr);
+    snprintf(ptr + len, sizeof ptr - len, "/%zu", i / (n / s->dim[0]));
+  }
+  ptr_to_name(ptr, from, sizeof from);
+  return problem(c, 422, ptr,
+                 "%s overflows: its true value, from %s, is beyond the largest double", elem,
+                 from);
+}
+
+int out_nums(struct hctx *c, struct buf *b, const char *name, const struct shape *s,
+             const double *v, const char *at, const struct shape *at_s, enum out_map map)
+{
+  b->nonfinite = 0;
+  buf_nums(b, s, v);
+  if (b->nonfinite == 0)
+    return 0;
+  buf_free(b);
+  return out_finite(c, name, s, v, at, at_s, map);
 }
 
 /* end of problem.c */
