@@ -107,20 +107,74 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *r, st
   return ret;
 }
 
-/* A 413 for a body over the limit, queued at once. */
-static enum MHD_Result too_large(struct MHD_Connection *conn, struct server *s, struct req *r,
-                                 const char *route)
+/* A problem reply queued at once, before the body is read: the rest of the body is
+ * dropped. */
+static enum MHD_Result reply_now(struct MHD_Connection *conn, struct server *s, struct req *r,
+                                 const char *route, int status, const char *detail)
 {
   struct hctx c;
   enum MHD_Result ret;
 
   ctx_init(&c, s->cfg, r->method, r->path, NULL, NULL, 0);
   c.route = route;
-  problem(&c, 413, NULL, "the body is larger than the limit of %zu bytes",
-          s->cfg->max_body_bytes);
+  problem(&c, status, NULL, "%s", detail);
   ret = send_reply(conn, r, &c);
   ctx_free(&c);
   return ret;
+}
+
+/* A 413 for a body over the limit, queued at once. */
+static enum MHD_Result too_large(struct MHD_Connection *conn, struct server *s, struct req *r,
+                                 const char *route)
+{
+  char detail[96];
+  snprintf(detail, sizeof detail, "the body is larger than the limit of %zu bytes",
+           s->cfg->max_body_bytes);
+  return reply_now(conn, s, r, route, 413, detail);
+}
+
+/* The headers that say where a body ends (RFC 9112 section 6). */
+struct framing {
+  const char *cl; /* the first Content-Length */
+  int cl_conflict;   /* a second one with another value */
+  const char *te;    /* Transfer-Encoding */
+};
+
+static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+  struct framing *f = cls;
+  (void)kind;
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+    if (f->cl != NULL && strcmp(f->cl, value) != 0)
+      f->cl_conflict = 1;
+    else
+      f->cl = value;
+  } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+    f->te = value;
+  }
+  return MHD_YES;
+}
+
+/* A body whose end is ambiguous is refused before it is read (a request smuggled
+ * behind it could otherwise be read differently here and by a proxy in front):
+ * Content-Length twice with different values, or a Transfer-Encoding that is not
+ * exactly chunked (libmicrohttpd would wait for the connection to close). */
+static const char *bad_framing(struct MHD_Connection *conn, char *detail, size_t cap)
+{
+  struct framing f = {NULL, 0, NULL};
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, &on_header, &f);
+  if (f.cl_conflict) {
+    snprintf(detail, cap, "Content-Length is given more than once, with different values");
+    return detail;
+  }
+  if (f.te != NULL && strcasecmp(f.te, "chunked") != 0) {
+    snprintf(detail, cap,
+             "Transfer-Encoding \"%.60s\" is not supported: send the body with "
+             "Content-Length or as chunked alone", f.te);
+    return detail;
+  }
+  return NULL;
 }
 
 /* ---------------------------------------------------------------- header watchdog */
@@ -236,6 +290,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->route = "other";
     *req_cls = r;
     metrics_in_flight_add(1);
+    {
+      char detail[160];
+      if (bad_framing(conn, detail, sizeof detail) != NULL) /* the body is dropped */
+        return reply_now(conn, s, r, route_of(url), 400, detail);
+    }
     cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL) {
       char *end;
