@@ -6,7 +6,8 @@
  * the body (anything that does not fit the layout is sent as a POST /activate body).
  * A failure is a crash or a sanitizer report (ASan, UBSan, leaks), a 5xx, or a
  * response that is not of the documented shape: JSON for JSON routes, a problem
- * object with type, title, status and detail for every 4xx.
+ * object with type, title, status and detail for every 4xx, and no null in the 200
+ * reply of a POST (every output is a finite number).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,7 +27,18 @@ static const struct config fuzz_cfg = {
   .access_log = 0,
 };
 
-static void check_response(const struct hctx *c)
+/* 1 if v holds a null anywhere. */
+static int has_null(const cJSON *v)
+{
+  if (cJSON_IsNull(v))
+    return 1;
+  for (const cJSON *it = v->child; it != NULL; it = it->next)
+    if (has_null(it))
+      return 1;
+  return 0;
+}
+
+static void check_response(const struct hctx *c, int post)
 {
   cJSON *doc, *st;
   if (c->status < 200 || c->status >= 500)
@@ -47,6 +59,8 @@ static void check_response(const struct hctx *c)
         !cJSON_IsNumber(st) || st->valueint != c->status)
       abort();
   }
+  if (post && c->status == 200 && has_null(doc)) /* every output is a finite number */
+    abort();
   cJSON_Delete(doc);
 }
 
@@ -86,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   ctx_init(&c, &fuzz_cfg, method, path, type, p, (size_t)(end - p));
   http_dispatch(&c);
-  check_response(&c);
+  check_response(&c, strcmp(method, "POST") == 0);
   ctx_free(&c);
   return 0;
 }
