@@ -273,6 +273,11 @@ START_TEST(test_get_routes)
     l = nl + 1;
   }
   ck_assert(strstr(r.body, "neurond_in_flight") != NULL);
+  {
+    const char *h = strstr(r.body, "\nneurond_heap_bytes ");
+    ck_assert_msg(h != NULL, "no heap gauge");
+    ck_assert(strtod(h + 20, NULL) > 0);
+  }
   resp_free(&r);
 
   /* HEAD: every GET route answers it, with no body */

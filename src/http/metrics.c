@@ -1,8 +1,10 @@
 /*
  * metrics.c: request counters by route and status, a latency histogram by route,
- * bytes in and out, and the in-flight gauge, all C11 atomics; written out in the
- * Prometheus text exposition format (version 0.0.4).
+ * bytes in and out, and the in-flight gauge, all C11 atomics; and the heap in use
+ * (glibc's mallinfo2, read at the scrape); written out in the Prometheus text
+ * exposition format (version 0.0.4).
  */
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -168,6 +170,19 @@ void metrics_write(struct buf *b)
     buf_uint(b, (size_t)v);
   }
   buf_putc(b, '\n');
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  {
+    /* what is allocated and not freed, from the heap arenas and from mappings of
+     * their own; unlike RSS it does not keep the arenas' high-water marks, so it
+     * returns to the same value whenever the same requests are in flight */
+    struct mallinfo2 mi = mallinfo2();
+    buf_puts(b, "# HELP neurond_heap_bytes Heap memory allocated and not yet freed.\n"
+                "# TYPE neurond_heap_bytes gauge\n"
+                "neurond_heap_bytes ");
+    buf_uint(b, mi.uordblks + mi.hblkhd);
+    buf_putc(b, '\n');
+  }
+#endif
 }
 
 /* end of metrics.c */

@@ -11,6 +11,7 @@ import urllib.request
 
 port, pid = int(sys.argv[1]), int(sys.argv[2])
 rss_before, rss_after, wrk_out = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+heap_before, heap_after = int(sys.argv[6]), int(sys.argv[7])
 failures = []
 
 
@@ -38,7 +39,9 @@ check(summary.get("5xx", 1) == 0, f"zero 5xx under load ({summary.get('requests'
 check(all(summary.get(k, 1) == 0 for k in ("connect", "read", "write", "timeout")),
       "zero dropped connections (connect/read/write/timeout errors)")
 print(f"     p99 latency {summary.get('p99', 0):.0f} us")
-check(rss_after <= rss_before * 1.10, f"RSS after within 10% of before ({rss_before} -> {rss_after} kB)")
+check(heap_before > 0 and heap_after - heap_before <= 4096,
+      f"heap in use after the run within 4 KiB of before ({heap_before} -> {heap_after} B)")
+check(rss_after < 64 << 10, f"RSS under 64 MiB ({rss_before} -> {rss_after} kB)")
 
 # 2. Slow clients are dropped by the connection timeout; others are not delayed.
 slow_headers = socket.create_connection(("127.0.0.1", port))
