@@ -203,17 +203,20 @@ static void nums_part(void *ctx, size_t lo, size_t hi, unsigned part)
 {
   struct nums_job *j = ctx;
   char *t = j->base + j->off[part], *p = t;
+  const double *v = j->v;
+  size_t bad = 0; /* counted here, stored once: the parts' counts share a cache line */
   for (size_t u = lo; u < hi; u++) {
     if (u > lo)
       *p++ = ',';
     if (j->s->ndim == 1) { /* a row of one number is still a row */
-      p += num_format(j->v[u], p);
-      j->bad[part] += !isfinite(j->v[u]);
+      p += num_format(v[u], p);
+      bad += !isfinite(v[u]);
     } else {
-      p = put_row(p, j->v + u * j->cols, j->cols, &j->bad[part]);
+      p = put_row(p, v + u * j->cols, j->cols, &bad);
     }
   }
   j->len[part] = (size_t)(p - t);
+  j->bad[part] = bad;
 }
 
 static void nums_parallel(struct buf *b, const struct shape *s, const double *v)
