@@ -210,6 +210,7 @@ START_TEST(test_get_routes)
   ck_assert_int_eq(r.status, 404);
   ck_assert_str_eq(r.ctype, "application/problem+json");
   ck_assert(strstr(r.body, "softmax") != NULL);
+  ck_assert_msg(strstr(r.body, "swish (silu)") != NULL, "%s", r.body); /* with aliases */
   resp_free(&r);
 
   ck_assert_int_eq(http_get(&s, "/openapi.yaml", &r), 0);

@@ -10,12 +10,29 @@
 #include "act_common.h"
 #include "num.h"
 
+void act_put_names(struct buf *b)
+{
+  size_t n = eng_activation_count();
+  for (size_t i = 0; i < n; i++) {
+    const struct eng_activation *a = eng_activation_at(i);
+    if (i > 0)
+      buf_puts(b, ", ");
+    buf_puts(b, a->name);
+    for (size_t j = 0; a->aliases[j] != NULL; j++) {
+      buf_puts(b, j == 0 ? " (" : ", ");
+      buf_puts(b, a->aliases[j]);
+      if (a->aliases[j + 1] == NULL)
+        buf_putc(b, ')');
+    }
+  }
+  buf_putc(b, '\0');
+}
+
 int act_resolve(struct hctx *c, const cJSON *v, const char *ptr,
                 const struct eng_activation **out)
 {
   const char *name;
   struct buf b;
-  size_t n = eng_activation_count();
 
   if (ctx_string(c, v, ptr, &name) != 0)
     return -1;
@@ -23,19 +40,7 @@ int act_resolve(struct hctx *c, const cJSON *v, const char *ptr,
   if (*out != NULL)
     return 0;
   buf_init(&b, 1024);
-  for (size_t i = 0; i < n; i++) {
-    const struct eng_activation *a = eng_activation_at(i);
-    if (i > 0)
-      buf_puts(&b, ", ");
-    buf_puts(&b, a->name);
-    for (size_t j = 0; a->aliases[j] != NULL; j++) {
-      buf_puts(&b, j == 0 ? " (" : ", ");
-      buf_puts(&b, a->aliases[j]);
-      if (a->aliases[j + 1] == NULL)
-        buf_putc(&b, ')');
-    }
-  }
-  buf_putc(&b, '\0');
+  act_put_names(&b);
   problem(c, 422, ptr, "unknown activation \"%.64s\"; valid names: %s", name,
           b.failed ? "see GET /activations" : b.p);
   buf_free(&b);

@@ -14,6 +14,10 @@
 int act_resolve(struct hctx *c, const cJSON *v, const char *ptr,
                 const struct eng_activation **out);
 
+/* Writes every name in the table, each with its aliases: "identity (linear), step
+ * (heaviside, binary_step), ..." (NUL-terminated, for a problem's detail). */
+void act_put_names(struct buf *b);
+
 /* Fills p with a's parameters: defaults, overridden by the object v (may be NULL) at
  * ptr. 422 naming the parameter for an unknown one, a wrong type, a value out of its
  * range (stating the range) or a broken constraint between parameters. */

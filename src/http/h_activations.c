@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "act_common.h"
 #include "http.h"
 
 static void put_bool(struct buf *b, int v)
@@ -155,15 +156,10 @@ void h_activation_get(struct hctx *c)
   struct buf b;
 
   if (a == NULL) {
-    size_t n = eng_activation_count();
-    buf_init(&b, 512);
-    for (size_t i = 0; i < n; i++) {
-      if (i > 0)
-        buf_puts(&b, ", ");
-      buf_puts(&b, eng_activation_at(i)->name);
-    }
+    buf_init(&b, 1024);
+    act_put_names(&b);
     problem(c, 404, NULL, "unknown activation \"%.100s\"; valid names: %s",
-            c->arg != NULL ? c->arg : "", b.failed ? "" : b.p);
+            c->arg != NULL ? c->arg : "", b.failed ? "see GET /activations" : b.p);
     buf_free(&b);
     return;
   }
