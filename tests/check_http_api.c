@@ -999,6 +999,49 @@ START_TEST(test_softmax_ce_row_taken_as_given)
 }
 END_TEST
 
+/* Replies over 32 MiB (by their reserved size) write into the buffer the last one was
+ * sent from: a shorter reply after a longer one is whole and holds nothing of it. */
+START_TEST(test_large_replies_in_turn)
+{
+  enum { N = 480000 }; /* y, dy_dx and d2y_dx2: some 36 MB reserved */
+  char *body = malloc((size_t)N * 6 + 128);
+  ck_assert_ptr_nonnull(body);
+  for (int round = 0; round < 3; round++) {
+    struct resp r;
+    cJSON *d;
+    size_t len = (size_t)sprintf(body, "{\"activation\":\"relu\",\"outputs\":[\"y\",\"dy_dx\","
+                                       "\"d2y_dx2\"],\"x\":[");
+    /* rounds 0 and 2: x in [-100, 100]; round 1: x <= 0, all outputs 0 (shorter) */
+    for (size_t i = 0; i < N; i++) {
+      int x = round == 1 ? -(int)(i % 7) : (int)((i * (size_t)(round + 1)) % 201) - 100;
+      len += (size_t)sprintf(body + len, i > 0 ? ",%d" : "%d", x);
+    }
+    strcpy(body + len, "]}");
+    ck_assert_int_eq(http_post_json(&S, "/activate", body, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    d = cJSON_ParseWithLengthOpts(r.body, r.len + 1, NULL, 1);
+    ck_assert_msg(d != NULL, "round %d: the reply is not JSON", round);
+    {
+      const cJSON *y = get(d, "y")->child, *dy = get(d, "dy_dx")->child,
+                  *d2 = get(d, "d2y_dx2")->child;
+      size_t i = 0;
+      for (; y != NULL && dy != NULL && d2 != NULL;
+           i++, y = y->next, dy = dy->next, d2 = d2->next) {
+        int x = round == 1 ? -(int)(i % 7) : (int)((i * (size_t)(round + 1)) % 201) - 100;
+        ck_assert_msg(y->valuedouble == (x > 0 ? x : 0) && dy->valuedouble == (x > 0) &&
+                          d2->valuedouble == 0,
+                      "round %d, element %zu", round, i);
+      }
+      ck_assert_uint_eq(i, N);
+      ck_assert(y == NULL && dy == NULL && d2 == NULL);
+    }
+    cJSON_Delete(d);
+    resp_free(&r);
+  }
+  free(body);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
   Suite *s = suite_create("http_api");
@@ -1009,6 +1052,7 @@ static Suite *api_suite(void)
   tcase_add_test(tc, test_large_arrays_in_parts);
   tcase_add_test(tc, test_large_rows_in_parts);
   tcase_add_test(tc, test_large_layer_split_is_whole);
+  tcase_add_test(tc, test_large_replies_in_turn);
   tcase_add_test(tc, test_activate_contract_values);
   tcase_add_test(tc, test_activate_every_row_bits);
   tcase_add_test(tc, test_activate_shapes_and_aliases);

@@ -46,6 +46,10 @@ void buf_num(struct buf *b, double v);          /* shortest round-trip (num.h) *
 void buf_uint(struct buf *b, size_t v);
 void buf_jstr(struct buf *b, const char *s);    /* "quoted", JSON-escaped */
 void buf_free(struct buf *b);
+/* Frees a reply's buffer once it is sent; a large one is kept for the next large reply
+ * (buf_reserve takes it). buf_drop_spare frees the one kept. */
+void buf_release(void *p);
+void buf_drop_spare(void);
 
 /* The shape of a numeric value: ndim 0 is a scalar, 1 an array, 2 an array of rows,
  * 3 an array of matrices. */

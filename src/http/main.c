@@ -201,6 +201,7 @@ int main(int argc, char **argv)
 
   server_stop(srv, STOP_GRACE_MS);
   par_shutdown();
+  buf_drop_spare();
   return 0;
 }
 

@@ -79,7 +79,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *r, st
   struct MHD_Response *resp;
   enum MHD_Result ret;
 
-  resp = MHD_create_response_from_buffer(c->resp_len, c->resp, MHD_RESPMEM_MUST_FREE);
+  resp = MHD_create_response_from_buffer_with_free_callback(c->resp_len, c->resp, &buf_release);
   if (resp == NULL)
     return MHD_NO;
   c->resp = NULL; /* MHD frees it now */
