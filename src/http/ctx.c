@@ -120,6 +120,18 @@ void ptr_to_name(const char *ptr, char *out, size_t outsz)
   out[k] = '\0';
 }
 
+void flat_ptr(char *out, size_t cap, const char *base, const struct shape *s, size_t i)
+{
+  size_t idx[3], len;
+  for (unsigned d = s->ndim; d-- > 0;) {
+    idx[d] = i % s->dim[d];
+    i /= s->dim[d];
+  }
+  len = (size_t)snprintf(out, cap, "%s", base);
+  for (unsigned d = 0; d < s->ndim && len < cap; d++)
+    len += (size_t)snprintf(out + len, cap - len, "/%zu", idx[d]);
+}
+
 /* Writes ptr + "/" + key (key escaped as RFC 6901 says) into out. */
 static void ptr_key(char *out, size_t outsz, const char *ptr, const char *key)
 {

@@ -257,7 +257,7 @@ void h_activate_post(struct hctx *c)
   buf_shape(&b, &x.shape);
   if (o.y != NULL) {
     buf_puts(&b, ",\"y\":");
-    if (out_nums(c, &b, "y", &yshape, o.y, "/x", &x.shape,
+    if (out_nums(c, &b, "/y", &yshape, o.y, "/x", &x.shape,
                  yshape.ndim == x.shape.ndim ? OUT_SAME : OUT_ROW) != 0)
       return;
   }
@@ -277,12 +277,12 @@ void h_activate_post(struct hctx *c)
   }
   if (o.dy != NULL) {
     buf_puts(&b, ",\"dy_dx\":");
-    if (out_nums(c, &b, "dy_dx", &x.shape, o.dy, "/x", &x.shape, OUT_SAME) != 0)
+    if (out_nums(c, &b, "/dy_dx", &x.shape, o.dy, "/x", &x.shape, OUT_SAME) != 0)
       return;
   }
   if (o.d2y != NULL) {
     buf_puts(&b, ",\"d2y_dx2\":");
-    if (out_nums(c, &b, "d2y_dx2", &x.shape, o.d2y, "/x", &x.shape, OUT_SAME) != 0)
+    if (out_nums(c, &b, "/d2y_dx2", &x.shape, o.d2y, "/x", &x.shape, OUT_SAME) != 0)
       return;
   }
   if (bits & OUT_DP) {
@@ -297,7 +297,7 @@ void h_activate_post(struct hctx *c)
       first = 0;
       buf_jstr(&b, a->params[j].name);
       buf_putc(&b, ':');
-      snprintf(name, sizeof name, "dy_dparams.%s", a->params[j].name);
+      snprintf(name, sizeof name, "/dy_dparams/%s", a->params[j].name);
       if (out_nums(c, &b, name, &x.shape, o.dp[j], "/x", &x.shape, OUT_SAME) != 0)
         return;
     }
@@ -315,12 +315,12 @@ void h_activate_post(struct hctx *c)
       jshape.dim[2] = k;
     }
     buf_puts(&b, ",\"jacobian\":");
-    if (out_nums(c, &b, "jacobian", &jshape, o.jac, "/x", &x.shape, OUT_ROW) != 0)
+    if (out_nums(c, &b, "/jacobian", &jshape, o.jac, "/x", &x.shape, OUT_ROW) != 0)
       return;
   }
   if (o.grad_x != NULL) {
     buf_puts(&b, ",\"grad_x\":");
-    if (out_nums(c, &b, "grad_x", &x.shape, o.grad_x, "/x", &x.shape, OUT_SAME) != 0)
+    if (out_nums(c, &b, "/grad_x", &x.shape, o.grad_x, "/x", &x.shape, OUT_SAME) != 0)
       return;
   }
   buf_putc(&b, '}');

@@ -167,7 +167,7 @@ void h_init_post(struct hctx *c)
     buf_num(&b, bound);
   }
   buf_puts(&b, ",\"weights\":");
-  if (out_nums(c, &b, "weights", &wshape, w, NULL, NULL, OUT_ROW) != 0)
+  if (out_nums(c, &b, "/weights", &wshape, w, NULL, NULL, OUT_ROW) != 0)
     return;
   buf_putc(&b, '}');
   reply_json(c, 200, &b);

@@ -13,17 +13,6 @@
 #include "http.h"
 #include "num.h"
 
-/* The pointer of flat element i of an array shaped s at base. */
-static void flat_ptr(char *out, size_t cap, const char *base, const struct shape *s, size_t i)
-{
-  if (s->ndim == 0)
-    snprintf(out, cap, "%s", base);
-  else if (s->ndim == 1)
-    snprintf(out, cap, "%s/%zu", base, i);
-  else
-    snprintf(out, cap, "%s/%zu/%zu", base, i / s->dim[1], i % s->dim[1]);
-}
-
 static int same_shape(const struct shape *a, const struct shape *b)
 {
   if (a->ndim != b->ndim)
@@ -149,17 +138,17 @@ void h_loss_post(struct hctx *c)
   enum out_map per = same_shape(&sshape, &in.shape) ? OUT_SAME : OUT_ROW;
 
   /* a sample's loss before the total it overflows */
-  if (out_finite(c, "losses", &sshape, losses, "/input", &in.shape, per) != 0)
+  if (out_finite(c, "/losses", &sshape, losses, "/input", &in.shape, per) != 0)
     return;
   buf_init(&b, 128 + (NUM_MAX_LEN + 1) * (m + 2 * m * k));
   buf_puts(&b, "{\"loss\":");
-  if (out_nums(c, &b, "loss", &scalar, &total, NULL, NULL, OUT_ROW) != 0)
+  if (out_nums(c, &b, "/loss", &scalar, &total, NULL, NULL, OUT_ROW) != 0)
     return;
   buf_puts(&b, ",\"losses\":");
-  if (out_nums(c, &b, "losses", &sshape, losses, "/input", &in.shape, per) != 0)
+  if (out_nums(c, &b, "/losses", &sshape, losses, "/input", &in.shape, per) != 0)
     return;
   buf_puts(&b, ",\"grad_input\":");
-  if (out_nums(c, &b, "grad_input", &in.shape, grad, "/input", &in.shape, OUT_SAME) != 0)
+  if (out_nums(c, &b, "/grad_input", &in.shape, grad, "/input", &in.shape, OUT_SAME) != 0)
     return;
   if (prob != NULL) {
     buf_puts(&b, ",\"probabilities\":");

@@ -246,9 +246,9 @@ static int forward(struct hctx *c, struct neuron_req *r, double **z, double **a)
     return problem(c, 500, NULL, "out of memory");
   if (rc != ENG_OK)
     return problem(c, 422, NULL, "%s", eng_strerror(rc));
-  if (out_finite(c, "z", &r->zshape, *z, "/x", &r->x.shape, OUT_ROW) != 0)
+  if (out_finite(c, "/z", &r->zshape, *z, "/x", &r->x.shape, OUT_ROW) != 0)
     return -1;
-  return out_finite(c, "a", &r->ashape, *a, "/x", &r->x.shape, OUT_ROW);
+  return out_finite(c, "/a", &r->ashape, *a, "/x", &r->x.shape, OUT_ROW);
 }
 
 void h_neuron_forward_post(struct hctx *c)
@@ -265,17 +265,6 @@ void h_neuron_forward_post(struct hctx *c)
   put_head(&b, &r, z, a);
   buf_putc(&b, '}');
   reply_json(c, 200, &b);
-}
-
-/* The pointer of flat element i of an array shaped s at base, e.g. "/targets/1/0". */
-static void flat_ptr(char *out, size_t cap, const char *base, const struct shape *s, size_t i)
-{
-  if (s->ndim == 0)
-    snprintf(out, cap, "%s", base);
-  else if (s->ndim == 1)
-    snprintf(out, cap, "%s/%zu", base, i);
-  else
-    snprintf(out, cap, "%s/%zu/%zu", base, i / s->dim[1], i % s->dim[1]);
 }
 
 void h_neuron_backward_post(struct hctx *c)
@@ -439,20 +428,20 @@ void h_neuron_backward_post(struct hctx *c)
   if (grad_a == NULL) {
     static const struct shape scalar = {0, {0}};
     buf_puts(&b, ",\"loss\":");
-    if (out_nums(c, &b, "loss", &scalar, &loss_v, NULL, NULL, OUT_ROW) != 0)
+    if (out_nums(c, &b, "/loss", &scalar, &loss_v, NULL, NULL, OUT_ROW) != 0)
       return;
   }
   buf_puts(&b, ",\"grad_z\":");
-  if (out_nums(c, &b, "grad_z", &r.zshape, o.grad_z, "/x", &r.x.shape, OUT_ROW) != 0)
+  if (out_nums(c, &b, "/grad_z", &r.zshape, o.grad_z, "/x", &r.x.shape, OUT_ROW) != 0)
     return;
   buf_puts(&b, ",\"grad_weights\":");
-  if (out_nums(c, &b, "grad_weights", &r.w.shape, o.grad_w, NULL, NULL, OUT_ROW) != 0)
+  if (out_nums(c, &b, "/grad_weights", &r.w.shape, o.grad_w, NULL, NULL, OUT_ROW) != 0)
     return;
   buf_puts(&b, ",\"grad_bias\":");
-  if (out_nums(c, &b, "grad_bias", &r.bshape, o.grad_b, NULL, NULL, OUT_ROW) != 0)
+  if (out_nums(c, &b, "/grad_bias", &r.bshape, o.grad_b, NULL, NULL, OUT_ROW) != 0)
     return;
   buf_puts(&b, ",\"grad_x\":");
-  if (out_nums(c, &b, "grad_x", &r.x.shape, o.grad_x, "/x", &r.x.shape, OUT_ROW) != 0)
+  if (out_nums(c, &b, "/grad_x", &r.x.shape, o.grad_x, "/x", &r.x.shape, OUT_ROW) != 0)
     return;
   if (v[F_LR] != NULL) {
     double *nw = ctx_alloc(c, k * d * sizeof(double) + 1);
@@ -464,10 +453,10 @@ void h_neuron_backward_post(struct hctx *c)
     eng_sgd_step(r.w.v, o.grad_w, k * d, lr, nw);
     eng_sgd_step(r.b.v, o.grad_b, k, lr, nb);
     buf_puts(&b, ",\"updated\":{\"weights\":");
-    if (out_nums(c, &b, "updated.weights", &r.w.shape, nw, NULL, NULL, OUT_ROW) != 0)
+    if (out_nums(c, &b, "/updated/weights", &r.w.shape, nw, NULL, NULL, OUT_ROW) != 0)
       return;
     buf_puts(&b, ",\"bias\":");
-    if (out_nums(c, &b, "updated.bias", &r.bshape, nb, NULL, NULL, OUT_ROW) != 0)
+    if (out_nums(c, &b, "/updated/bias", &r.bshape, nb, NULL, NULL, OUT_ROW) != 0)
       return;
     buf_putc(&b, '}');
   }

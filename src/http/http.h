@@ -147,7 +147,8 @@ enum out_map {
   OUT_ROW   /* an output's first index is the input's row (sample), if it has rows */
 };
 
-/* Writes the numbers v shaped s into b (buf_nums) as the output `name` of a reply.
+/* Writes the numbers v shaped s into b (buf_nums) as the output at `name` (a JSON
+ * Pointer into the reply: "/y", "/dy_dparams/alpha").
  * Inputs are finite, yet a true result can lie beyond the largest double (leaky_relu
  * with alpha 1e308 at x = -10): then b is freed and the reply is a 422 naming the first
  * such element ("y[3]"), with the pointer of the input it comes from: `at` shaped at_s,
@@ -195,6 +196,9 @@ int ctx_bool(struct hctx *c, const cJSON *v, const char *ptr, int *out);
 /* An integer in [lo, hi] (given as a JSON number with no fraction). */
 int ctx_integer(struct hctx *c, const cJSON *v, const char *ptr, double lo, double hi,
                 double *out);
+
+/* The JSON Pointer of flat element i of an array shaped s at base: "/x/1/0". */
+void flat_ptr(char *out, size_t cap, const char *base, const struct shape *s, size_t i);
 
 /* Human name of a field for messages, from a JSON Pointer: "/x/1/3" -> "x[1][3]". */
 void ptr_to_name(const char *ptr, char *out, size_t outsz);

@@ -114,19 +114,6 @@ int problem(struct hctx *c, int status, const char *pointer, const char *fmt, ..
   return -1;
 }
 
-/* The indices of flat element i of an array shaped s, appended to out as "[r][c]" or
- * (slash != 0) as "/r/c". */
-static void put_index(char *out, size_t cap, const struct shape *s, size_t i, int slash)
-{
-  size_t idx[3], len = strlen(out);
-  for (unsigned d = s->ndim; d-- > 0;) {
-    idx[d] = i % s->dim[d];
-    i /= s->dim[d];
-  }
-  for (unsigned d = 0; d < s->ndim && len < cap; d++)
-    len += (size_t)snprintf(out + len, cap - len, slash ? "/%zu" : "[%zu]", idx[d]);
-}
-
 int out_finite(struct hctx *c, const char *name, const struct shape *s, const double *v,
                const char *at, const struct shape *at_s, enum out_map map)
 {
@@ -137,18 +124,17 @@ int out_finite(struct hctx *c, const char *name, const struct shape *s, const do
     i++;
   if (i == n)
     return 0;
-  snprintf(elem, sizeof elem, "%s", name);
-  put_index(elem, sizeof elem, s, i, 0);
+  flat_ptr(ptr, sizeof ptr, name, s, i);
+  ptr_to_name(ptr, elem, sizeof elem);
   if (at == NULL)
     return problem(c, 422, NULL, "%s overflows: its true value is beyond the largest double",
                    elem);
-  snprintf(ptr, sizeof ptr, "%s", at);
-  if (map == OUT_SAME) {
-    put_index(ptr, sizeof ptr, at_s, i, 1);
-  } else if (at_s->ndim >= 2 && s->ndim >= 1) {
-    size_t len = strlen(ptr);
-    snprintf(ptr + len, sizeof ptr - len, "/%zu", i / (n / s->dim[0]));
-  }
+  if (map == OUT_SAME)
+    flat_ptr(ptr, sizeof ptr, at, at_s, i);
+  else if (at_s->ndim >= 2 && s->ndim >= 1)
+    snprintf(ptr, sizeof ptr, "%s/%zu", at, i / (n / s->dim[0]));
+  else
+    snprintf(ptr, sizeof ptr, "%s", at);
   ptr_to_name(ptr, from, sizeof from);
   return problem(c, 422, ptr,
                  "%s overflows: its true value, from %s, is beyond the largest double", elem,
