@@ -135,9 +135,9 @@ static enum MHD_Result too_large(struct MHD_Connection *conn, struct server *s, 
 
 /* The headers that say where a body ends (RFC 9112 section 6). */
 struct framing {
-  const char *cl; /* the first Content-Length */
-  int cl_conflict;   /* a second one with another value */
-  const char *te;    /* Transfer-Encoding */
+  const char *cl;  /* the first Content-Length */
+  int cl_conflict; /* a second one with another value */
+  const char *te;  /* Transfer-Encoding */
 };
 
 static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -156,25 +156,27 @@ static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char 
   return MHD_YES;
 }
 
-/* A body whose end is ambiguous is refused before it is read (a request smuggled
- * behind it could otherwise be read differently here and by a proxy in front):
- * Content-Length twice with different values, or a Transfer-Encoding that is not
- * exactly chunked (libmicrohttpd would wait for the connection to close). */
-static const char *bad_framing(struct MHD_Connection *conn, char *detail, size_t cap)
+/* Reads the framing headers into f. A body whose end is ambiguous is refused before
+ * it is read (a request smuggled behind it could otherwise be read differently here
+ * and by a proxy in front): Content-Length twice with different values, or a
+ * Transfer-Encoding that is not exactly chunked (libmicrohttpd would wait for the
+ * connection to close). Returns 0, or -1 with the reason in detail. */
+static int read_framing(struct MHD_Connection *conn, struct framing *f, char *detail,
+                        size_t cap)
 {
-  struct framing f = {NULL, 0, NULL};
-  MHD_get_connection_values(conn, MHD_HEADER_KIND, &on_header, &f);
-  if (f.cl_conflict) {
+  memset(f, 0, sizeof *f);
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, &on_header, f);
+  if (f->cl_conflict) {
     snprintf(detail, cap, "Content-Length is given more than once, with different values");
-    return detail;
+    return -1;
   }
-  if (f.te != NULL && strcasecmp(f.te, "chunked") != 0) {
+  if (f->te != NULL && strcasecmp(f->te, "chunked") != 0) {
     snprintf(detail, cap,
              "Transfer-Encoding \"%.60s\" is not supported: send the body with "
-             "Content-Length or as chunked alone", f.te);
-    return detail;
+             "Content-Length or as chunked alone", f->te);
+    return -1;
   }
-  return NULL;
+  return 0;
 }
 
 /* ---------------------------------------------------------------- header watchdog */
@@ -276,6 +278,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   (void)version;
   if (r == NULL) {
     const char *cl;
+    struct framing f;
+    char detail[160];
     watch_phase(s, conn, 1);
     r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -290,12 +294,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->route = "other";
     *req_cls = r;
     metrics_in_flight_add(1);
-    {
-      char detail[160];
-      if (bad_framing(conn, detail, sizeof detail) != NULL) /* the body is dropped */
-        return reply_now(conn, s, r, route_of(url), 400, detail);
-    }
-    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (read_framing(conn, &f, detail, sizeof detail) != 0) /* the body is dropped */
+      return reply_now(conn, s, r, route_of(url), 400, detail);
+    cl = f.cl;
     if (cl != NULL) {
       char *end;
       unsigned long long n;
