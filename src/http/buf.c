@@ -47,8 +47,9 @@ void buf_drop_spare(void)
 static char *take_spare(size_t need, size_t *cap)
 {
   char *q = atomic_exchange(&spare, NULL);
-  if (q != NULL && malloc_usable_size(q) >= need) {
-    *cap = malloc_usable_size(q);
+  size_t have = q != NULL ? malloc_usable_size(q) : 0;
+  if (have >= need) {
+    *cap = have;
     return q;
   }
   free(q);
@@ -202,8 +203,8 @@ size_t shape_count(const struct shape *s)
   return n;
 }
 
-/* Writes n numbers of v as "[a,b,...]" into space already reserved. */
-/* "[" v "]"; *bad counts the numbers that are not finite (written as null) */
+/* Writes n numbers of v as "[a,b,...]" into space already reserved; adds to *bad the
+ * count of those that are not finite (written as null). */
 static char *put_row(char *p, const double *v, size_t n, size_t *bad)
 {
   size_t nf = 0;

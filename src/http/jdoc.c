@@ -691,8 +691,8 @@ static int bulk_array(struct parser *P, unsigned depth, struct jdoc_arr *e)
    * would save little on them, and take a row's worth of doubles for each of theirs
    * that is moved into place. */
   if (*P->p == '[') {
-    const char *close = memchr(P->p, ']', (size_t)(P->end - P->p) < 64 ? (size_t)(P->end - P->p) : 64);
-    if (close != NULL)
+    size_t look = (size_t)(P->end - P->p) < 64 ? (size_t)(P->end - P->p) : 64;
+    if (memchr(P->p, ']', look) != NULL)
       return 0;
   }
   if (parts > BULK_MAX_PARTS)
