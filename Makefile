@@ -15,7 +15,7 @@ endif
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wcast-qual -Wundef -Wwrite-strings \
         -Wswitch-enum -Wvla -Werror
-CPPFLAGS += -Iinclude -Isrc/http -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CPPFLAGS += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 
 PKGS      := libmicrohttpd libcjson
 TEST_PKGS := check libcurl mpfr
@@ -24,13 +24,15 @@ PKG_LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS   = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS     = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null) -lgmp
 
+# The layers, each below the one that uses it: service -> codec, exec -> engine.
 ENGINE_SRC := $(wildcard src/engine/*.c)
-HTTP_SRC   := $(filter-out src/http/main.c,$(wildcard src/http/*.c))
+SVC_SRC    := $(wildcard src/codec/*.c src/exec/*.c) \
+              $(filter-out src/service/main.c,$(wildcard src/service/*.c))
 ENGINE_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(ENGINE_SRC))
-HTTP_OBJ   := $(patsubst src/%.c,$(BUILD)/%.o,$(HTTP_SRC))
-MAIN_OBJ   := $(BUILD)/http/main.o
+SVC_OBJ    := $(patsubst src/%.c,$(BUILD)/%.o,$(SVC_SRC))
+MAIN_OBJ   := $(BUILD)/service/main.o
 LIBENGINE  := $(BUILD)/libengine.a
-LIBHTTP    := $(BUILD)/libhttp.a
+LIBSVC     := $(BUILD)/libservice.a
 
 TEST_SRC   := $(wildcard tests/check_*.c)
 TEST_LIB_SRC := $(wildcard tests/lib/*.c)
@@ -71,28 +73,28 @@ OPENAPI_COPY := $(BUILD)/gen/openapi.yaml
 $(OPENAPI_COPY): $(wildcard openapi.yaml)
 	@mkdir -p $(@D)
 	$(Q)if [ -f openapi.yaml ]; then cp openapi.yaml $@; else : >$@; fi
-$(BUILD)/http/h_health.o: $(OPENAPI_COPY)
-$(BUILD)/http/h_health.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"'
+$(BUILD)/service/h_health.o: $(OPENAPI_COPY)
+$(BUILD)/service/h_health.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"'
 
 $(LIBENGINE): $(ENGINE_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(LIBHTTP): $(HTTP_OBJ)
+$(LIBSVC): $(SVC_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BIN): $(MAIN_OBJ) $(LIBHTTP) $(LIBENGINE)
+$(BIN): $(MAIN_OBJ) $(LIBSVC) $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-$(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_LIB_OBJ) $(LIBHTTP) $(LIBENGINE)
+$(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_LIB_OBJ) $(LIBSVC) $(LIBENGINE)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm -lpthread
 
 # Benchmark programs: tests/bench/<name>.c -> $(BUILD)/bench/<name>.
-$(BUILD)/bench/%: tests/bench/%.c $(LIBHTTP) $(LIBENGINE)
+$(BUILD)/bench/%: tests/bench/%.c $(LIBSVC) $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
@@ -162,5 +164,5 @@ docker-test:
 clean:
 	rm -rf build
 
--include $(ENGINE_OBJ:.o=.d) $(HTTP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_LIB_OBJ:.o=.d) \
+-include $(ENGINE_OBJ:.o=.d) $(SVC_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_LIB_OBJ:.o=.d) \
          $(patsubst %,%.d,$(TEST_BIN))

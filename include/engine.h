@@ -115,6 +115,7 @@ struct eng_activation {
   int (*check)(const double *p, unsigned *bad);
   const char *constraint;       /* text of what check enforces, or NULL */
   double ulp;                   /* accuracy bound of every output, in ULP */
+  unsigned char reduces;        /* ENG_VECTOR: one output per row (maxout), with argmax */
 };
 
 /* The table, in catalog order (grouped by family). Index 0 .. eng_activation_count()-1. */
@@ -132,8 +133,22 @@ void eng_params_default(const struct eng_activation *a, double *p);
  * the index of the offending parameter. */
 int eng_params_check(const struct eng_activation *a, const double *p, unsigned *bad);
 
-/* Outputs per row of a vector activation for rows of length k (k, or 1 for maxout). */
+/* Outputs per row of a vector activation for rows of length k (k, or 1 for one that
+ * reduces the row, such as maxout). */
 size_t eng_activation_width(const struct eng_activation *a, size_t k);
+
+/* What an activation can give, as a set of bits: ENG_GIVES_Y always; the derivatives
+ * of x and of the learnable parameters for element-wise functions; the Jacobian for
+ * vector ones; argmax for those that reduce the row. */
+#define ENG_GIVES_Y (1u << 0)      /* y */
+#define ENG_GIVES_DY (1u << 1)     /* dy/dx (element-wise) */
+#define ENG_GIVES_D2Y (1u << 2)    /* d2y/dx2 (element-wise) */
+#define ENG_GIVES_DP (1u << 3)     /* dy/dp per learnable parameter (element-wise) */
+#define ENG_GIVES_JAC (1u << 4)    /* the Jacobian of a row (vector) */
+#define ENG_GIVES_ARGMAX (1u << 5) /* the index a row reduces to (vector, reducing) */
+unsigned eng_activation_gives(const struct eng_activation *a);
+/* The number of learnable parameters (those with a dy/dp). */
+unsigned eng_activation_learnable(const struct eng_activation *a);
 
 /* Where eng_activate() writes. A NULL pointer means "not wanted". For element-wise
  * activations every array has n elements; dp[j] is used for learnable parameters only.
@@ -160,14 +175,16 @@ int eng_activate(const struct eng_activation *a, const double *p, const double *
 
 /* ======================================================================= Losses */
 
+/* id, wire name, rows (1: a 1-D input is one row of classes, not one value per
+ * sample), layer (1: a layer's loss in eng_layer_backward). */
 #define ENG_LOSS_MAP(X)                                                    \
-  X(SQUARED, "squared")                                                    \
-  X(CROSS_ENTROPY, "cross_entropy")                                        \
-  X(BINARY_CROSS_ENTROPY, "binary_cross_entropy")                          \
-  X(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy")
+  X(SQUARED, "squared", 0, 1)                                              \
+  X(CROSS_ENTROPY, "cross_entropy", 1, 1)                                  \
+  X(BINARY_CROSS_ENTROPY, "binary_cross_entropy", 0, 0)                    \
+  X(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy", 1, 0)
 
 enum eng_loss {
-#define ENG_LOSS_ENUM(id, name) ENG_LOSS_##id,
+#define ENG_LOSS_ENUM(id, name, rows, layer) ENG_LOSS_##id,
   ENG_LOSS_MAP(ENG_LOSS_ENUM)
 #undef ENG_LOSS_ENUM
   ENG_LOSS__COUNT
@@ -178,6 +195,14 @@ enum eng_reduction { ENG_REDUCE_MEAN, ENG_REDUCE_SUM };
 /* Name of a loss, and the loss called `name` (-1 if unknown). */
 const char *eng_loss_name(enum eng_loss l);
 int eng_loss_lookup(const char *name);
+/* Whether a 1-D input of loss l is one row of classes (else one value per sample). */
+int eng_loss_rows(enum eng_loss l);
+/* Whether l can be a layer's loss (eng_layer_backward). */
+int eng_loss_layer(enum eng_loss l);
+/* The activations a layer's loss l needs (NULL-terminated names; empty: any). With
+ * CROSS_ENTROPY a layer computes from z: binary CE after a sigmoid, categorical CE
+ * after a softmax across the layer. */
+const char *const *eng_loss_partners(enum eng_loss l);
 
 /* Targets: either values r (shaped like the input: m x k) or class indices (m of them,
  * each an integer 0 .. k-1, stored as doubles as they arrive). Exactly one is non-NULL. */
@@ -255,18 +280,39 @@ void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double
 
 /* =============================================================== Initialisers */
 
+/* The fields a scheme takes besides shape and seed (bits of its row's third column). */
+#define ENG_INIT_FIELD_MAP(X)                                              \
+  X(MEAN, "mean")                                                          \
+  X(STD, "std")                                                            \
+  X(LOW, "low")                                                            \
+  X(HIGH, "high")                                                          \
+  X(GAIN, "gain")                                                          \
+  X(FAN_IN, "fan_in")                                                      \
+  X(FAN_OUT, "fan_out")
+
+enum eng_init_field {
+#define ENG_INIT_FIELD_ENUM(id, name) ENG_INIT_F_##id,
+  ENG_INIT_FIELD_MAP(ENG_INIT_FIELD_ENUM)
+#undef ENG_INIT_FIELD_ENUM
+  ENG_INIT_F__COUNT
+};
+#define ENG_INIT_TAKES_NORMAL (1u << ENG_INIT_F_MEAN | 1u << ENG_INIT_F_STD)
+#define ENG_INIT_TAKES_UNIFORM (1u << ENG_INIT_F_LOW | 1u << ENG_INIT_F_HIGH)
+#define ENG_INIT_TAKES_FAN (1u << ENG_INIT_F_GAIN | 1u << ENG_INIT_F_FAN_IN | 1u << ENG_INIT_F_FAN_OUT)
+
+/* id, wire name, the fields it takes. */
 #define ENG_INIT_MAP(X)                                                    \
-  X(NORMAL, "normal")                                                      \
-  X(UNIFORM, "uniform")                                                    \
-  X(XAVIER_NORMAL, "xavier_normal")                                        \
-  X(XAVIER_UNIFORM, "xavier_uniform")                                      \
-  X(LECUN_NORMAL, "lecun_normal")                                          \
-  X(LECUN_UNIFORM, "lecun_uniform")                                        \
-  X(HE_NORMAL, "he_normal")                                                \
-  X(HE_UNIFORM, "he_uniform")
+  X(NORMAL, "normal", ENG_INIT_TAKES_NORMAL)                               \
+  X(UNIFORM, "uniform", ENG_INIT_TAKES_UNIFORM)                            \
+  X(XAVIER_NORMAL, "xavier_normal", ENG_INIT_TAKES_FAN)                    \
+  X(XAVIER_UNIFORM, "xavier_uniform", ENG_INIT_TAKES_FAN)                  \
+  X(LECUN_NORMAL, "lecun_normal", ENG_INIT_TAKES_FAN)                      \
+  X(LECUN_UNIFORM, "lecun_uniform", ENG_INIT_TAKES_FAN)                    \
+  X(HE_NORMAL, "he_normal", ENG_INIT_TAKES_FAN)                            \
+  X(HE_UNIFORM, "he_uniform", ENG_INIT_TAKES_FAN)
 
 enum eng_init_scheme {
-#define ENG_INIT_ENUM(id, name) ENG_INIT_##id,
+#define ENG_INIT_ENUM(id, name, takes) ENG_INIT_##id,
   ENG_INIT_MAP(ENG_INIT_ENUM)
 #undef ENG_INIT_ENUM
   ENG_INIT__COUNT
@@ -274,6 +320,10 @@ enum eng_init_scheme {
 
 const char *eng_init_name(enum eng_init_scheme s);
 int eng_init_lookup(const char *name);
+/* The name of a field (ENG_INIT_F_*), and the set of fields scheme s takes (bit f for
+ * field f). */
+const char *eng_init_field_name(enum eng_init_field f);
+unsigned eng_init_takes(enum eng_init_scheme s);
 
 struct eng_init {
   enum eng_init_scheme scheme;

@@ -1,5 +1,5 @@
 /*
- * check_num.c: the number codec (src/http/num.c) against the C library: hard cases,
+ * check_num.c: the number codec (src/codec/num.c) against the C library: hard cases,
  * the JSON grammar, the output form, and random doubles (NUM_RANDOM of them, default
  * 2,000,000) checked for round trip, shortest length and agreement with strtod.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "num.h"
+#include "codec/num.h"
 #include "testutil.h"
 
 /* ================================================================ Helpers */

@@ -206,6 +206,7 @@ static const struct eng_activation act_table[] = {
     .derivative = "J = diag(s) - s s^T / |S|, s_j = 1 if y_j > 0 (the support S)",
     .kinks = "on the boundary of the support (y_j = 0), j is outside the support", .ulp = 4 },
   { .name = "maxout", .aliases = NONE, VEC(maxout), .nparams = 0,
+    .reduces = 1,
     .formula = "y = max_k x_k, one value per row, with argmax the first index of the maximum",
     .derivative = "J[0][j] = 1 if j = argmax else 0",
     .kinks = "ties send the whole gradient to the first maximum", .ulp = 0 },
@@ -324,9 +325,24 @@ int eng__check_nonzero0(const double *p, unsigned *bad)
 
 size_t eng_activation_width(const struct eng_activation *a, size_t k)
 {
-  if (a->kind == ENG_VECTOR && a->vfwd == eng__maxout_fwd)
-    return 1;
-  return k;
+  return a->kind == ENG_VECTOR && a->reduces ? 1 : k;
+}
+
+unsigned eng_activation_learnable(const struct eng_activation *a)
+{
+  unsigned n = 0;
+  for (unsigned j = 0; j < a->nparams; j++)
+    n += a->params[j].learnable != 0;
+  return n;
+}
+
+unsigned eng_activation_gives(const struct eng_activation *a)
+{
+  if (a->kind == ENG_VECTOR)
+    return ENG_GIVES_Y | (a->jac != NULL ? ENG_GIVES_JAC : 0) |
+           (a->reduces ? ENG_GIVES_ARGMAX : 0);
+  return ENG_GIVES_Y | ENG_GIVES_DY | ENG_GIVES_D2Y |
+         (eng_activation_learnable(a) > 0 ? ENG_GIVES_DP : 0);
 }
 
 /* ================================================================ Dispatch */

@@ -22,10 +22,32 @@
 #endif
 
 static const char *const init_names[] = {
-#define INIT_NAME(id, name) name,
+#define INIT_NAME(id, name, takes) name,
   ENG_INIT_MAP(INIT_NAME)
 #undef INIT_NAME
 };
+
+static const unsigned init_takes[] = {
+#define INIT_TAKES(id, name, takes) takes,
+  ENG_INIT_MAP(INIT_TAKES)
+#undef INIT_TAKES
+};
+
+static const char *const init_field_names[] = {
+#define INIT_FIELD_NAME(id, name) name,
+  ENG_INIT_FIELD_MAP(INIT_FIELD_NAME)
+#undef INIT_FIELD_NAME
+};
+
+const char *eng_init_field_name(enum eng_init_field f)
+{
+  return (unsigned)f < ENG_INIT_F__COUNT ? init_field_names[f] : NULL;
+}
+
+unsigned eng_init_takes(enum eng_init_scheme s)
+{
+  return (unsigned)s < ENG_INIT__COUNT ? init_takes[s] : 0;
+}
 
 const char *eng_init_name(enum eng_init_scheme s)
 {

@@ -12,23 +12,45 @@
 #include "dd.h"
 #include "internal.h"
 
-static const char *const loss_names[] = {
-#define LOSS_NAME(id, name) name,
-  ENG_LOSS_MAP(LOSS_NAME)
-#undef LOSS_NAME
+static const struct {
+  const char *name;
+  unsigned char rows, layer;
+} loss_table[] = {
+#define LOSS_ROW(id, name, rows, layer) { name, rows, layer },
+  ENG_LOSS_MAP(LOSS_ROW)
+#undef LOSS_ROW
 };
+
+/* The activations cross_entropy needs in a layer (eng_layer_backward checks them). */
+static const char *const ce_partners[] = { "sigmoid", "softmax", NULL };
+static const char *const any_partner[] = { NULL };
 
 const char *eng_loss_name(enum eng_loss l)
 {
-  return (unsigned)l < ENG_LOSS__COUNT ? loss_names[l] : NULL;
+  return (unsigned)l < ENG_LOSS__COUNT ? loss_table[l].name : NULL;
 }
 
 int eng_loss_lookup(const char *name)
 {
   for (int i = 0; i < ENG_LOSS__COUNT; i++)
-    if (strcmp(loss_names[i], name) == 0)
+    if (strcmp(loss_table[i].name, name) == 0)
       return i;
   return -1;
+}
+
+int eng_loss_rows(enum eng_loss l)
+{
+  return (unsigned)l < ENG_LOSS__COUNT && loss_table[l].rows;
+}
+
+int eng_loss_layer(enum eng_loss l)
+{
+  return (unsigned)l < ENG_LOSS__COUNT && loss_table[l].layer;
+}
+
+const char *const *eng_loss_partners(enum eng_loss l)
+{
+  return l == ENG_LOSS_CROSS_ENTROPY ? ce_partners : any_partner;
 }
 
 /* The double-double x divided by m (the batch size for MEAN, 1 for SUM), rounded once. */

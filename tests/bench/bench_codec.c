@@ -17,7 +17,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "num.h"
+#include "codec/num.h"
 
 #define N 1000000
 #define PASSES 5

@@ -15,7 +15,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "http.h"
+#include "service/routes.h"
 
 static const struct config fuzz_cfg = {
   .port = 0,

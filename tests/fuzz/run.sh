@@ -15,9 +15,9 @@ done
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 make --no-print-directory VARIANT=fuzz CC=clang \
-  CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" $B/libhttp.a $B/libengine.a >/dev/null
-clang -O1 -g $SAN -fsanitize=fuzzer -Iinclude -Isrc/http \
-  tests/fuzz/fuzz_request.c $B/libhttp.a $B/libengine.a \
+  CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" $B/libservice.a $B/libengine.a >/dev/null
+clang -O1 -g $SAN -fsanitize=fuzzer -Iinclude -Isrc \
+  tests/fuzz/fuzz_request.c $B/libservice.a $B/libengine.a \
   $(pkg-config --libs libmicrohttpd libcjson) -lm -lpthread -o $B/fuzz_request
 
 mkdir -p $B/corpus

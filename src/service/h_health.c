@@ -5,7 +5,9 @@
  */
 #include <stddef.h>
 
-#include "http.h"
+#include "codec/buf.h"
+#include "service/metrics.h"
+#include "service/routes.h"
 
 #ifndef NEUROND_OPENAPI_PATH
 #define NEUROND_OPENAPI_PATH "openapi.yaml"
@@ -30,7 +32,7 @@ void h_healthz_get(struct hctx *c)
   struct buf b;
   buf_init(&b, 32);
   buf_puts(&b, "{\"status\":\"ok\"}");
-  reply_json(c, 200, &b);
+  reply_buf(c, 200, "application/json", &b);
 }
 
 void h_metrics_get(struct hctx *c)
@@ -38,13 +40,7 @@ void h_metrics_get(struct hctx *c)
   struct buf b;
   buf_init(&b, 8192);
   metrics_write(&b);
-  if (b.failed) {
-    buf_free(&b);
-    problem(c, 500, NULL, "out of memory");
-    return;
-  }
-  reply_bytes(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.p, b.len);
-  buf_free(&b);
+  reply_buf(c, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }
 
 void h_openapi_get(struct hctx *c)

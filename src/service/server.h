@@ -1,11 +1,10 @@
 /*
- * server.h: the daemon (server.c) as main.c drives it, and the in-flight gauge kept
- * by metrics.c for it.
+ * server.h: the daemon (server.c) as main.c drives it.
  */
 #ifndef NEUROND_SERVER_H
 #define NEUROND_SERVER_H
 
-#include "http.h"
+#include "service/ctx.h"
 
 struct server;
 
@@ -17,9 +16,5 @@ unsigned server_port(const struct server *s);
 /* Stops accepting connections, waits up to `grace_ms` for requests in flight, then
  * stops the daemon and frees s. */
 void server_stop(struct server *s, unsigned grace_ms);
-
-/* Requests being handled now (metrics.c). */
-void metrics_in_flight_add(int delta);
-long metrics_in_flight(void);
 
 #endif /* NEUROND_SERVER_H */

@@ -20,8 +20,10 @@
 
 #include <microhttpd.h>
 
-#include "http.h"
-#include "server.h"
+#include "codec/buf.h"
+#include "service/metrics.h"
+#include "service/routes.h"
+#include "service/server.h"
 
 /* Body bytes read and discarded after a 413 is decided, before the connection is cut. */
 #define CUTOFF_SLACK ((size_t)1 << 20)
@@ -87,6 +89,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *r, st
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, c->resp_type);
   if (c->allow != NULL)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, c->allow);
+  for (unsigned i = 0; i < c->nhdr; i++)
+    MHD_add_response_header(resp, c->hdr_name[i], c->hdr_value[i]);
   if (r->coded) /* RFC 9110 section 15.5.16: the codings that would have been accepted */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_ENCODING, "identity");
   ret = MHD_queue_response(conn, (unsigned)c->status, resp);
@@ -118,6 +122,7 @@ static enum MHD_Result reply_now(struct MHD_Connection *conn, struct server *s, 
   ctx_init(&c, s->cfg, r->method, r->path, NULL, NULL, 0);
   c.route = route;
   problem(&c, status, NULL, "%s", detail);
+  reply_problem(&c);
   ret = send_reply(conn, r, &c);
   ctx_free(&c);
   return ret;
@@ -367,6 +372,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       c.route = route_of(url);
       problem(&c, 415, NULL,
               "Content-Encoding %s is not supported: send the body uncompressed", ce);
+      reply_problem(&c);
     } else {
       http_dispatch(&c);
     }

@@ -1,25 +1,29 @@
 /*
  * routes.c: the one route table, and the dispatcher: 404 for an unknown path, 405
  * with Allow for a known path and another method (HEAD is GET), 415 for an explicit
- * non-JSON Content-Type on a route that takes a body.
+ * non-JSON Content-Type on a route that takes a body; then our JSON front: the body
+ * decoded into the operation's typed request, the operation run, its answer checked
+ * for overflow and written as JSON.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "http.h"
+#include "service/routes.h"
+#include "service/wire.h"
 
 const struct route http_routes[] = {
-  { "POST", "/activate", h_activate_post, 1 },
-  { "POST", "/neuron/forward", h_neuron_forward_post, 1 },
-  { "POST", "/neuron/backward", h_neuron_backward_post, 1 },
-  { "POST", "/loss", h_loss_post, 1 },
-  { "POST", "/init", h_init_post, 1 },
-  { "GET", "/activations", h_activations_get, 0 },
-  { "GET", "/activations/{name}", h_activation_get, 0 },
-  { "GET", "/healthz", h_healthz_get, 0 },
-  { "GET", "/metrics", h_metrics_get, 0 },
-  { "GET", "/openapi.yaml", h_openapi_get, 0 },
-  { NULL, NULL, NULL, 0 },
+  { "POST", "/activate", &op_activate, NULL },
+  { "POST", "/neuron/forward", &op_neuron_forward, NULL },
+  { "POST", "/neuron/backward", &op_neuron_backward, NULL },
+  { "POST", "/loss", &op_loss, NULL },
+  { "POST", "/init", &op_init, NULL },
+  { "GET", "/activations", NULL, h_activations_get },
+  { "GET", "/activations/{name}", NULL, h_activation_get },
+  { "GET", "/healthz", NULL, h_healthz_get },
+  { "GET", "/metrics", NULL, h_metrics_get },
+  { "GET", "/openapi.yaml", NULL, h_openapi_get },
+  { NULL, NULL, NULL, NULL },
 };
 
 /* Whether path matches pattern; for a pattern ending in "{name}", one non-empty
@@ -72,6 +76,42 @@ static int json_type(const char *ct)
   return 0;
 }
 
+/* Our JSON front for an operation. */
+static void run_json(struct hctx *c, const struct op *op)
+{
+  struct req_head *rq = ctx_alloc(c, op->req_size);
+  struct outs *l = ctx_alloc(c, sizeof *l);
+  struct buf b;
+  size_t n;
+  char *p;
+
+  if (rq == NULL || l == NULL || req_decode_json(c, op->fields, rq) != 0)
+    return;
+  outs_init(l);
+  if (op->run(c, rq, l) != 0)
+    return;
+  if (l->overflow) {
+    problem(c, 500, NULL, "the answer has more parts than the reply can list");
+    return;
+  }
+  buf_init(&b, wire_json_estimate(l));
+  if (wire_json(l, &b) > 0) {
+    buf_free(&b);
+    outs_check(c, l);
+    return;
+  }
+  p = buf_take(&b, &n);
+  reply_take(c, 200, "application/json", p, n);
+}
+
+static void route_run(struct hctx *c, const struct route *r)
+{
+  if (r->op != NULL)
+    run_json(c, r->op);
+  else
+    r->get(c);
+}
+
 void http_dispatch(struct hctx *c)
 {
   const char *method = strcmp(c->method, "HEAD") == 0 ? "GET" : c->method;
@@ -108,28 +148,27 @@ void http_dispatch(struct hctx *c)
   }
   if (!known) {
     problem(c, 404, NULL, "no such path: %s", c->path);
-    return;
-  }
-  if (hit == NULL) {
+  } else if (hit == NULL) {
     char *a = ctx_alloc(c, k + 1);
-    if (a == NULL)
-      return;
-    memcpy(a, allow, k + 1);
-    c->allow = a;
-    problem(c, 405, NULL, "%s is not allowed on %s (allowed: %s)", c->method, c->path,
-            c->allow);
-    return;
+    if (a != NULL) {
+      memcpy(a, allow, k + 1);
+      c->allow = a;
+      problem(c, 405, NULL, "%s is not allowed on %s (allowed: %s)", c->method, c->path,
+              c->allow);
+    }
+  } else {
+    c->route = hit->path;
+    if (hit->op != NULL && !json_type(c->content_type))
+      problem(c, 415, NULL,
+              "Content-Type %s is not JSON (send application/json, or no Content-Type)",
+              c->content_type);
+    else
+      route_run(c, hit);
   }
-  c->route = hit->path;
-  if (hit->takes_body && !json_type(c->content_type)) {
-    problem(c, 415, NULL,
-            "Content-Type %s is not JSON (send application/json, or no Content-Type)",
-            c->content_type);
-    return;
-  }
-  hit->handler(c);
-  if (c->status == 0)
-    problem(c, 500, NULL, "the handler set no reply");
+  if (c->err.status != 0)
+    reply_problem(c);
+  else if (c->status == 0)
+    problem(c, 500, NULL, "the handler set no reply"), reply_problem(c);
 }
 
 /* end of routes.c */

@@ -1,6 +1,7 @@
 /*
  * jdoc.h: the parsed request body: a cJSON tree for the structure, with numeric arrays
- * packed into one buffer of doubles. Private to the HTTP layer (jdoc.c, ctx.c).
+ * packed into one buffer of doubles. Part of the codec: it knows nothing of HTTP
+ * replies; an error comes back as data (struct jdoc_err) for the caller to report.
  */
 #ifndef NEUROND_JDOC_H
 #define NEUROND_JDOC_H
@@ -9,7 +10,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "http.h"
 
 /* Set in cJSON's `type` of an array node whose numbers are packed (cJSON uses the
  * low 10 bits); such a node has no children and its valueint indexes jdoc.arr. */
@@ -41,10 +41,24 @@ struct jdoc {
   size_t count;           /* numbers seen, packed or not */
 };
 
-/* Parses n bytes at s. On success stores the document in *out and returns 0; else
- * replies (400 invalid JSON with where it stopped, 413 past cfg->max_elements, 500 out
- * of memory) and returns -1. */
-int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out);
+/* Why a body could not be parsed. */
+enum jdoc_fail {
+  JDOC_SYNTAX = 1, /* not valid JSON (or not UTF-8, or nested too deep) */
+  JDOC_LIMIT,      /* more numbers than the element limit, or too many values */
+  JDOC_NOMEM       /* out of memory */
+};
+
+struct jdoc_err {
+  enum jdoc_fail fail;
+  size_t offset;     /* where parsing stopped: byte offset from the start */
+  size_t line, col;  /* and as a line and a column (UTF-8 characters), from 1 */
+  char msg[160];     /* what was wrong there, in words */
+};
+
+/* Parses n bytes at s, counting numbers against max_elements. On success stores the
+ * document in *out and returns 0; else fills *err and returns -1. */
+int jdoc_parse(const char *s, size_t n, size_t max_elements, struct jdoc **out,
+               struct jdoc_err *err);
 
 /* The packed array behind v, or NULL when v is not one. */
 const struct jdoc_arr *jdoc_packed(const struct jdoc *d, const cJSON *v);

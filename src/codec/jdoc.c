@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "jdoc.h"
-#include "num.h"
+#include "codec/buf.h"
+#include "codec/jdoc.h"
+#include "codec/num.h"
+#include "exec/par.h"
 
 struct parser {
   const char *s, *p, *end;
@@ -22,7 +24,7 @@ struct parser {
   size_t max_elements;
   size_t nodes;          /* cJSON nodes made (JDOC_MAX_NODES) */
   struct buf str;        /* the string being decoded */
-  int status;            /* 0, or the status of the error found */
+  int status;            /* 0, or the enum jdoc_fail of the error found */
   const char *at;        /* where the error was found */
   char msg[160];
 };
@@ -50,18 +52,18 @@ static void fail(struct parser *P, int status, const char *at, const char *fmt, 
 
 static void fail_oom(struct parser *P)
 {
-  fail(P, 500, P->p, "out of memory");
+  fail(P, JDOC_NOMEM, P->p, "out of memory");
 }
 
 /* "expected X" at P->p, or "unexpected end of input" when there is nothing left. */
 static void expected(struct parser *P, const char *what)
 {
   if (P->p >= P->end)
-    fail(P, 400, P->p, "unexpected end of input, expected %s", what);
+    fail(P, JDOC_SYNTAX, P->p, "unexpected end of input, expected %s", what);
   else if ((unsigned char)*P->p >= 0x20 && (unsigned char)*P->p < 0x7F)
-    fail(P, 400, P->p, "unexpected '%c', expected %s", *P->p, what);
+    fail(P, JDOC_SYNTAX, P->p, "unexpected '%c', expected %s", *P->p, what);
   else
-    fail(P, 400, P->p, "unexpected byte 0x%02X, expected %s", (unsigned char)*P->p, what);
+    fail(P, JDOC_SYNTAX, P->p, "unexpected byte 0x%02X, expected %s", (unsigned char)*P->p, what);
 }
 
 /* ================================================================= Storage */
@@ -190,7 +192,7 @@ static int is_num_start(char ch)
 static int count_number(struct parser *P)
 {
   if (++P->d->count > P->max_elements) {
-    fail(P, 413, P->p, "the request holds more than %zu numbers (the element limit)",
+    fail(P, JDOC_LIMIT, P->p, "the request holds more than %zu numbers (the element limit)",
          P->max_elements);
     return -1;
   }
@@ -203,7 +205,7 @@ static int count_number(struct parser *P)
 static int count_node(struct parser *P)
 {
   if (++P->nodes > JDOC_MAX_NODES) {
-    fail(P, 413, P->p,
+    fail(P, JDOC_LIMIT, P->p,
          "the request holds more than %d JSON values besides arrays of numbers and rows of "
          "numbers",
          JDOC_MAX_NODES);
@@ -222,9 +224,9 @@ static int scan_number(struct parser *P, double *v)
   q = num_parse(P->p, P->end, v);
   if (q == NULL) {
     if (P->end - P->p >= 2 && P->p[0] == '-' && P->p[1] == 'I')
-      fail(P, 400, P->p, "Infinity is not a JSON number");
+      fail(P, JDOC_SYNTAX, P->p, "Infinity is not a JSON number");
     else
-      fail(P, 400, P->p, "invalid number");
+      fail(P, JDOC_SYNTAX, P->p, "invalid number");
     return -1;
   }
   P->p = q;
@@ -327,7 +329,7 @@ static int scan_string(struct parser *P)
       P->p++;
     buf_put(b, run, (size_t)(P->p - run));
     if (P->p >= P->end) {
-      fail(P, 400, P->p, "unterminated string");
+      fail(P, JDOC_SYNTAX, P->p, "unterminated string");
       return -1;
     }
     unsigned char ch = (unsigned char)*P->p;
@@ -336,13 +338,13 @@ static int scan_string(struct parser *P)
       break;
     }
     if (ch < 0x20) {
-      fail(P, 400, P->p, "control character 0x%02X in a string (it must be escaped)", ch);
+      fail(P, JDOC_SYNTAX, P->p, "control character 0x%02X in a string (it must be escaped)", ch);
       return -1;
     }
     if (ch >= 0x80) {
       size_t n = utf8_len((const unsigned char *)P->p, (const unsigned char *)P->end);
       if (n == 0) {
-        fail(P, 400, P->p, "invalid UTF-8 in a string");
+        fail(P, JDOC_SYNTAX, P->p, "invalid UTF-8 in a string");
         return -1;
       }
       buf_put(b, P->p, n);
@@ -352,7 +354,7 @@ static int scan_string(struct parser *P)
     /* A backslash escape. */
     const char *esc = P->p;
     if (P->end - P->p < 2) {
-      fail(P, 400, P->p, "unterminated string");
+      fail(P, JDOC_SYNTAX, P->p, "unterminated string");
       return -1;
     }
     P->p += 2;
@@ -368,32 +370,32 @@ static int scan_string(struct parser *P)
     case 'u': {
       unsigned cp, lo;
       if (P->end - P->p < 4 || hex4(P->p, &cp) != 0) {
-        fail(P, 400, esc, "invalid \\u escape (four hex digits expected)");
+        fail(P, JDOC_SYNTAX, esc, "invalid \\u escape (four hex digits expected)");
         return -1;
       }
       P->p += 4;
       if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        fail(P, 400, esc, "invalid \\u escape: a low surrogate without a high one");
+        fail(P, JDOC_SYNTAX, esc, "invalid \\u escape: a low surrogate without a high one");
         return -1;
       }
       if (cp >= 0xD800 && cp <= 0xDBFF) {
         if (P->end - P->p < 6 || P->p[0] != '\\' || P->p[1] != 'u' ||
             hex4(P->p + 2, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF) {
-          fail(P, 400, esc, "invalid \\u escape: a high surrogate without a low one");
+          fail(P, JDOC_SYNTAX, esc, "invalid \\u escape: a high surrogate without a low one");
           return -1;
         }
         P->p += 6;
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
       }
       if (cp == 0) {
-        fail(P, 400, esc, "\\u0000 in a string is not accepted");
+        fail(P, JDOC_SYNTAX, esc, "\\u0000 in a string is not accepted");
         return -1;
       }
       put_utf8(b, cp);
       break;
     }
     default:
-      fail(P, 400, esc, "invalid escape sequence in a string");
+      fail(P, JDOC_SYNTAX, esc, "invalid escape sequence in a string");
       return -1;
     }
   }
@@ -798,7 +800,7 @@ static cJSON *scan_array(struct parser *P, unsigned depth)
 
   memset(&e, 0, sizeof e);
   if (depth > JDOC_MAX_DEPTH) {
-    fail(P, 400, P->p, "nesting deeper than %d levels", JDOC_MAX_DEPTH);
+    fail(P, JDOC_SYNTAX, P->p, "nesting deeper than %d levels", JDOC_MAX_DEPTH);
     return NULL;
   }
   arr = cJSON_CreateArray();
@@ -915,7 +917,7 @@ static cJSON *scan_object(struct parser *P, unsigned depth)
   cJSON *obj;
 
   if (depth > JDOC_MAX_DEPTH) {
-    fail(P, 400, P->p, "nesting deeper than %d levels", JDOC_MAX_DEPTH);
+    fail(P, JDOC_SYNTAX, P->p, "nesting deeper than %d levels", JDOC_MAX_DEPTH);
     return NULL;
   }
   obj = cJSON_CreateObject();
@@ -1029,7 +1031,7 @@ static cJSON *scan_value(struct parser *P, unsigned depth)
     break;
   case 'N':
   case 'I':
-    fail(P, 400, P->p, "NaN and Infinity are not JSON numbers");
+    fail(P, JDOC_SYNTAX, P->p, "NaN and Infinity are not JSON numbers");
     return NULL;
   default:
     if (is_num_start(*P->p)) {
@@ -1061,23 +1063,25 @@ void jdoc_free(struct jdoc *d)
   free(d);
 }
 
-int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out)
+int jdoc_parse(const char *s, size_t n, size_t max_elements, struct jdoc **out,
+               struct jdoc_err *err)
 {
   struct parser P;
   struct jdoc *d;
   cJSON *root = NULL;
 
   *out = NULL;
+  memset(err, 0, sizeof *err);
   if (s == NULL)
     s = "";
   d = calloc(1, sizeof *d);
   if (d == NULL)
-    return problem(c, 500, NULL, "out of memory");
+    goto oom;
   memset(&P, 0, sizeof P);
   P.s = P.p = s;
   P.end = s + n;
   P.d = d;
-  P.max_elements = c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX;
+  P.max_elements = max_elements;
   buf_init(&P.str, 64);
   /* The packed buffer is sized at once for the most numbers the body could hold (one
    * per two bytes, and the slack of the parts of a large array), within the element
@@ -1090,7 +1094,7 @@ int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out)
     if (most > 64 && num_resize(d, most) != 0) {
       jdoc_free(d);
       buf_free(&P.str);
-      return problem(c, 500, NULL, "out of memory");
+      goto oom;
     }
   }
 
@@ -1100,7 +1104,7 @@ int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out)
     P.p += 3;
   skip_ws(&P);
   if (P.p >= P.end) {
-    fail(&P, 400, P.p, "empty body, expected a JSON value");
+    fail(&P, JDOC_SYNTAX, P.p, "empty body, expected a JSON value");
   } else {
     root = scan_value(&P, 0);
     if (root != NULL) {
@@ -1117,20 +1121,23 @@ int jdoc_parse(struct hctx *c, const char *s, size_t n, struct jdoc **out)
   }
   cJSON_Delete(root);
   jdoc_free(d);
-  if (P.status == 400) {
-    size_t line = 1, col = 1, off = (size_t)(P.at - s);
-    for (const char *q = s; q < P.at; q++) {
-      if (*q == '\n') {
-        line++;
-        col = 1;
-      } else if (((unsigned char)*q & 0xC0) != 0x80) {
-        col++;
-      }
+  err->fail = (enum jdoc_fail)P.status;
+  err->offset = (size_t)(P.at - s);
+  err->line = err->col = 1;
+  for (const char *q = s; q < P.at; q++) {
+    if (*q == '\n') {
+      err->line++;
+      err->col = 1;
+    } else if (((unsigned char)*q & 0xC0) != 0x80) {
+      err->col++;
     }
-    return problem(c, 400, NULL, "invalid JSON at line %zu, column %zu (byte offset %zu): %s",
-                   line, col, off, P.msg);
   }
-  return problem(c, P.status, NULL, "%s", P.msg);
+  snprintf(err->msg, sizeof err->msg, "%s", P.msg);
+  return -1;
+oom:
+  err->fail = JDOC_NOMEM;
+  snprintf(err->msg, sizeof err->msg, "out of memory");
+  return -1;
 }
 
 /* end of jdoc.c */

@@ -12,9 +12,8 @@
 #include <sched.h>
 #include <time.h>
 
-#include "http.h"
+#include "exec/par.h"
 
-#define PAR_MAX 64
 /* How long a worker that ran out of parts keeps looking for more before it sleeps:
  * the splits of one request (reading, the kernels, each output array) come a few
  * hundred microseconds apart, and waking a sleeping thread can take longer. */

@@ -15,8 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http.h"
-#include "server.h"
+#include "codec/buf.h"
+#include "exec/par.h"
+#include "service/server.h"
 
 /* How long SIGTERM waits for requests in flight before stopping anyway. */
 #define STOP_GRACE_MS 30000

@@ -6,29 +6,35 @@
 #include <float.h>
 #include <string.h>
 
+#include "codec/buf.h"
 #include "engine.h"
-#include "act_common.h"
-#include "http.h"
+#include "service/routes.h"
 
 static void put_bool(struct buf *b, int v)
 {
   buf_puts(b, v ? "true" : "false");
 }
 
-/* The outputs POST /activate accepts for a. */
+/* The outputs POST /activate accepts for a (what the engine says it gives). */
 static void put_outputs(struct buf *b, const struct eng_activation *a)
 {
-  buf_puts(b, "[\"y\"");
-  if (a->kind == ENG_ELEMENTWISE) {
-    int learnable = 0;
-    for (unsigned j = 0; j < a->nparams; j++)
-      learnable |= a->params[j].learnable;
-    buf_puts(b, ",\"dy_dx\",\"d2y_dx2\"");
-    if (learnable)
-      buf_puts(b, ",\"dy_dparams\"");
-  } else if (a->jac != NULL) {
-    buf_puts(b, ",\"jacobian\"");
-  }
+  static const struct {
+    unsigned bit;
+    const char *name;
+  } outputs[] = {
+    {ENG_GIVES_Y, "y"}, {ENG_GIVES_DY, "dy_dx"}, {ENG_GIVES_D2Y, "d2y_dx2"},
+    {ENG_GIVES_DP, "dy_dparams"}, {ENG_GIVES_JAC, "jacobian"},
+  };
+  unsigned gives = eng_activation_gives(a);
+  int first = 1;
+  buf_putc(b, '[');
+  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
+    if (gives & outputs[i].bit) {
+      if (!first)
+        buf_putc(b, ',');
+      first = 0;
+      buf_jstr(b, outputs[i].name);
+    }
   buf_putc(b, ']');
 }
 
@@ -147,7 +153,7 @@ void h_activations_get(struct hctx *c)
     put_entry(&b, eng_activation_at(i));
   }
   buf_puts(&b, "]}");
-  reply_json(c, 200, &b);
+  reply_buf(c, 200, "application/json", &b);
 }
 
 void h_activation_get(struct hctx *c)
@@ -157,7 +163,7 @@ void h_activation_get(struct hctx *c)
 
   if (a == NULL) {
     buf_init(&b, 1024);
-    act_put_names(&b);
+    req_put_activation_names(&b);
     problem(c, 404, NULL, "unknown activation \"%.100s\"; valid names: %s",
             c->arg != NULL ? c->arg : "", b.failed ? "see GET /activations" : b.p);
     buf_free(&b);
@@ -165,7 +171,7 @@ void h_activation_get(struct hctx *c)
   }
   buf_init(&b, 1024);
   put_entry(&b, a);
-  reply_json(c, 200, &b);
+  reply_buf(c, 200, "application/json", &b);
 }
 
 /* end of h_activations.c */

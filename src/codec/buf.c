@@ -1,17 +1,19 @@
 /*
- * buf.c: the growable response buffer (http.h) and the writers of numbers and nested
+ * buf.c: the growable reply buffer (buf.h) and the writers of numbers and nested
  * numeric arrays. Numbers go through the codec (num.h); nothing here allocates per
  * element.
  */
 #include <malloc.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
-#include "num.h"
+#include "codec/buf.h"
+#include "codec/num.h"
+#include "exec/par.h"
 
 void buf_init(struct buf *b, size_t cap_hint)
 {
@@ -188,6 +190,17 @@ void buf_jstr(struct buf *b, const char *s)
   buf_putc(b, '"');
 }
 
+char *buf_take(struct buf *b, size_t *len)
+{
+  char *p = b->failed ? NULL : b->p;
+  *len = p != NULL ? b->len : 0;
+  if (p == NULL)
+    free(b->p);
+  b->p = NULL;
+  b->len = b->cap = 0;
+  return p;
+}
+
 void buf_free(struct buf *b)
 {
   free(b->p);
@@ -201,6 +214,27 @@ size_t shape_count(const struct shape *s)
   for (unsigned i = 0; i < s->ndim && i < 3; i++)
     n *= s->dim[i];
   return n;
+}
+
+int shape_eq(const struct shape *a, const struct shape *b)
+{
+  if (a->ndim != b->ndim)
+    return 0;
+  for (unsigned i = 0; i < a->ndim; i++)
+    if (a->dim[i] != b->dim[i])
+      return 0;
+  return 1;
+}
+
+const char *shape_text(const struct shape *s, char *out, size_t cap)
+{
+  size_t len = 0;
+  len += (size_t)snprintf(out, cap, "[");
+  for (unsigned i = 0; i < s->ndim && len < cap; i++)
+    len += (size_t)snprintf(out + len, cap - len, "%s%zu", i ? "," : "", s->dim[i]);
+  if (len < cap)
+    snprintf(out + len, cap - len, "]");
+  return out;
 }
 
 /* Writes n numbers of v as "[a,b,...]" into space already reserved; adds to *bad the
@@ -350,6 +384,30 @@ void buf_nums(struct buf *b, const struct shape *s, const double *v)
   }
   b->len = (size_t)(p - b->p);
   b->p[b->len] = '\0';
+}
+
+void buf_uints(struct buf *b, const struct shape *s, const size_t *v)
+{
+  size_t rows = s->ndim >= 2 ? s->dim[0] : 1, cols = s->ndim >= 1 ? s->dim[s->ndim - 1] : 1;
+  if (s->ndim == 0) {
+    buf_uint(b, v[0]);
+    return;
+  }
+  if (s->ndim >= 2)
+    buf_putc(b, '[');
+  for (size_t r = 0; r < rows; r++) {
+    if (r > 0)
+      buf_putc(b, ',');
+    buf_putc(b, '[');
+    for (size_t i = 0; i < cols; i++) {
+      if (i > 0)
+        buf_putc(b, ',');
+      buf_uint(b, v[r * cols + i]);
+    }
+    buf_putc(b, ']');
+  }
+  if (s->ndim >= 2)
+    buf_putc(b, ']');
 }
 
 void buf_shape(struct buf *b, const struct shape *s)

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "http.h"
-#include "server.h"
+#include "service/metrics.h"
+#include "service/routes.h"
 
 #define MAX_ROUTES 16
 static const int statuses[] = { 200, 400, 404, 405, 413, 415, 422, 500, 503 };

@@ -1,0 +1,58 @@
+/*
+ * routes.h: the one route table, what a route does, and the dispatcher.
+ *
+ * A POST route is an operation: the fields its body takes (request.h), the size of its
+ * typed request, and a run function that calls the engine (through exec/exec.h) and
+ * lists what it answers (outs.h); the front the request came in on decodes the body
+ * and encodes the answer (wire.h). A GET route writes its own document.
+ */
+#ifndef NEUROND_SERVICE_ROUTES_H
+#define NEUROND_SERVICE_ROUTES_H
+
+#include <stddef.h>
+
+#include "service/ctx.h"
+#include "service/outs.h"
+#include "service/request.h"
+
+struct op {
+  const struct field *fields;
+  size_t req_size;          /* of the typed request, which starts with struct req_head */
+  /* Runs the decoded request; 0 with the answer listed in o, or -1 with a problem
+   * recorded. */
+  int (*run)(struct hctx *c, struct req_head *rq, struct outs *o);
+};
+
+typedef void get_fn(struct hctx *c);
+
+/* The route table (routes.c), ended by a row whose path is NULL. A path ending in
+ * "{name}" matches one further segment, passed to the handler as c->arg. */
+struct route {
+  const char *method;  /* "GET" or "POST" */
+  const char *path;    /* "/activate", "/activations/{name}", ... */
+  const struct op *op; /* POST: the operation */
+  get_fn *get;         /* GET: the handler */
+};
+extern const struct route http_routes[];
+
+/* Finds the route for c->method and c->path and runs it; records 404 for an unknown
+ * path, 405 (with c->allow) for a known path and wrong method, 415 for an explicit
+ * non-JSON Content-Type on a route that takes a body; every problem is rendered as
+ * problem+json. HEAD is GET. */
+void http_dispatch(struct hctx *c);
+
+/* The operations (h_<resource>.c). */
+extern const struct op op_activate;         /* POST /activate */
+extern const struct op op_neuron_forward;   /* POST /neuron/forward */
+extern const struct op op_neuron_backward;  /* POST /neuron/backward */
+extern const struct op op_loss;             /* POST /loss */
+extern const struct op op_init;             /* POST /init */
+
+/* The GET handlers. */
+get_fn h_activations_get;        /* GET /activations        (h_activations.c) */
+get_fn h_activation_get;         /* GET /activations/{name} (h_activations.c) */
+get_fn h_healthz_get;            /* GET /healthz            (h_health.c) */
+get_fn h_metrics_get;            /* GET /metrics            (h_health.c) */
+get_fn h_openapi_get;            /* GET /openapi.yaml       (h_health.c) */
+
+#endif /* NEUROND_SERVICE_ROUTES_H */
