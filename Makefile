@@ -43,7 +43,7 @@ ifndef V
 Q := @
 endif
 
-.PHONY: all lib deps test test-run check run asan valgrind layering bench fuzz soak docker \
+.PHONY: all lib deps test test-run check run asan valgrind layering gen-check bench fuzz soak docker \
         docker-test lint-openapi clean
 
 all: $(BIN)
@@ -118,6 +118,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory layering
+	$(Q)$(MAKE) --no-print-directory gen-check
 	$(Q)$(MAKE) --no-print-directory lint-openapi
 
 check: test
@@ -133,10 +134,32 @@ valgrind: deps
 	$(Q)$(MAKE) --no-print-directory VARIANT=valgrind CFLAGS="-O1 -g" \
 	  TEST_WRAP="env CK_FORK=no ACCURACY_STRIDE=16 NEUROND_WRAP=valgrind valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" test-run
 
-# The engine must not know HTTP or JSON.
+# Generated tables: each generator in tests/gen is built and run, and its output must
+# equal the committed file.
+GEN_DIR := $(BUILD)/gen
+gen-check:
+	@mkdir -p $(GEN_DIR)
+	$(Q)$(CC) -O2 tests/gen/pow10_gen.c -lgmp -o $(GEN_DIR)/pow10_gen
+	$(Q)$(GEN_DIR)/pow10_gen > $(GEN_DIR)/num_pow10.h
+	$(Q)cmp -s $(GEN_DIR)/num_pow10.h src/codec/num_pow10.h || \
+	  { echo "gen-check: src/codec/num_pow10.h differs from tests/gen/pow10_gen.c's output"; exit 1; }
+	$(Q)$(CC) -O2 -Iinclude -Itests/lib tests/gen/taylor_gen.c tests/lib/jet.c -lmpfr -lgmp -lm \
+	  -o $(GEN_DIR)/taylor_gen
+	$(Q)$(GEN_DIR)/taylor_gen > $(GEN_DIR)/taylor_data.c 2>/dev/null
+	$(Q)cmp -s $(GEN_DIR)/taylor_data.c src/engine/taylor_data.c || \
+	  { echo "gen-check: src/engine/taylor_data.c differs from tests/gen/taylor_gen.c's output"; exit 1; }
+	@echo "gen-check: ok"
+
+# The layers: the engine knows no HTTP or JSON; exec knows only the engine; the codec
+# knows no HTTP and nothing of the service.
 layering:
-	$(Q)if grep -nE '#include *[<"](microhttpd|cjson/|curl/)' include/*.h src/engine/*; then \
-	  echo "layering: the engine includes an HTTP or JSON header"; exit 1; fi; echo "layering: ok"
+	$(Q)if grep -nE '#include *[<"](microhttpd|cjson/|curl/|codec/|exec/|service/)' include/*.h src/engine/*; then \
+	  echo "layering: the engine includes an HTTP, JSON or upper-layer header"; exit 1; fi
+	$(Q)if grep -nE '#include *[<"](microhttpd|cjson/|curl/|codec/|service/)' src/exec/*; then \
+	  echo "layering: exec includes an HTTP, JSON or upper-layer header"; exit 1; fi
+	$(Q)if grep -nE '#include *[<"](microhttpd|curl/|service/)' src/codec/*; then \
+	  echo "layering: the codec includes an HTTP or service header"; exit 1; fi
+	@echo "layering: ok"
 
 lint-openapi:
 	$(Q)if command -v npx >/dev/null 2>&1; then \
