@@ -55,7 +55,8 @@ struct hctx {
   const char *method;       /* "GET", "POST", ... */
   const char *path;         /* URL path, no query */
   const char *query;        /* the query string (after '?'), or NULL */
-  const char *arg;          /* the {name} of a templated route, else NULL */
+  const char *arg;          /* the first {name} of a templated route, else NULL */
+  const char *arg2;         /* the second, else NULL */
   const char *route;        /* the matched route's pattern, for metrics ("other") */
   const char *content_type; /* the request's Content-Type, or NULL */
   const char *(*header)(void *conn, const char *name); /* another request header */
@@ -119,6 +120,10 @@ struct buf;
 void reply_buf(struct hctx *c, int status, const char *type, struct buf *b);
 /* Sets the reply copying n bytes of p. */
 void reply_bytes(struct hctx *c, int status, const char *type, const char *p, size_t n);
+/* Sets the reply to the recorded error in the form of the route's protocol: on the
+ * Open Inference Protocol's routes (under /v2) {"error": detail} with 422 sent as 400;
+ * elsewhere problem details (reply_problem). */
+void reply_error(struct hctx *c);
 /* Sets the reply to the recorded error as RFC 9457 problem details
  * (application/problem+json): {"type":"about:blank","title":<reason phrase>,
  * "status":...,"detail":...,"pointer":...} (pointer omitted when there is none). */

@@ -122,15 +122,21 @@ const struct field neuron_backward_fields[] = {
   FIELDS_END,
 };
 
+int neuron_check_inputs(struct hctx *c, struct neuron_req *r, int bias_given)
+{
+  if (check_weights(c, &r->head, NULL, "/weights") != 0 ||
+      check_bias(c, &r->head, bias_given ? (const cJSON *)r : NULL, "/bias") != 0)
+    return -1;
+  return check_x(c, &r->head, NULL, "/x");
+}
+
 int neuron_resolve(struct hctx *c, struct neuron_req *r, int backward)
 {
-  const struct req_head *h = &r->head;
-  int has_grad_a = req_given(h, "grad_a"), has_targets = req_given(h, "targets");
+  int has_grad_a = r->has_grad_a, has_targets = r->has_targets;
   char s1[64], s2[64];
 
   if (!backward)
     return 0;
-  r->has_lr = req_given(h, "learning_rate");
   if (has_grad_a == has_targets)
     return problem(c, 422, has_grad_a ? "/targets" : NULL,
                    has_grad_a ? "send grad_a or targets (with loss), not both"
@@ -166,7 +172,7 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
                    struct neuron_result *res)
 {
   size_t m = r->l.m, k = r->l.k, d = r->l.d, bad = 0;
-  const double *grad_a = req_given(&r->head, "grad_a") ? r->grad_a.v : NULL;
+  const double *grad_a = r->has_grad_a ? r->grad_a.v : NULL;
   int rc;
 
   memset(res, 0, sizeof *res);
@@ -236,21 +242,17 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
   return 0;
 }
 
-static int run(struct hctx *c, struct req_head *h, struct outs *l, int backward)
+void neuron_outs(const struct neuron_req *r, const struct neuron_result *res, int backward,
+                 struct outs *l)
 {
-  struct neuron_req *r = (struct neuron_req *)h;
-  struct neuron_result *res = ctx_alloc(c, sizeof *res);
   static const struct shape scalar = {0, {0}};
 
-  if (res == NULL || neuron_resolve(c, r, backward) != 0 ||
-      neuron_compute(c, r, backward, res) != 0)
-    return -1;
   outs_string(l, "activation", r->act->name);
   outs_params(l, "params", r->act, r->p);
   outs_tensor(l, "z", &r->zshape, res->z, "/x", &r->x.shape, MAP_ROW);
   outs_tensor(l, "a", &r->ashape, res->a, "/x", &r->x.shape, MAP_ROW);
   if (!backward)
-    return 0;
+    return;
   if (res->o.loss != NULL) /* its per-sample parts are not listed: named in its place */
     outs_tensor(l, "loss", &scalar, res->o.loss, NULL, NULL, MAP_ROW);
   outs_tensor(l, "grad_z", &r->zshape, res->o.grad_z, "/x", &r->x.shape, MAP_ROW);
@@ -264,6 +266,20 @@ static int run(struct hctx *c, struct req_head *h, struct outs *l, int backward)
     outs_tensor(l, "bias", &r->bshape, res->new_b, NULL, NULL, MAP_ROW)->wire = "updated_bias";
     outs_close(l);
   }
+}
+
+static int run(struct hctx *c, struct req_head *h, struct outs *l, int backward)
+{
+  struct neuron_req *r = (struct neuron_req *)h;
+  struct neuron_result *res = ctx_alloc(c, sizeof *res);
+
+  r->has_grad_a = req_given(h, "grad_a");
+  r->has_targets = req_given(h, "targets");
+  r->has_lr = req_given(h, "learning_rate");
+  if (res == NULL || neuron_resolve(c, r, backward) != 0 ||
+      neuron_compute(c, r, backward, res) != 0)
+    return -1;
+  neuron_outs(r, res, backward, l);
   return 0;
 }
 

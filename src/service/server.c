@@ -122,7 +122,7 @@ static enum MHD_Result reply_now(struct MHD_Connection *conn, struct server *s, 
   ctx_init(&c, s->cfg, r->method, r->path, NULL, NULL, 0);
   c.route = route;
   problem(&c, status, NULL, "%s", detail);
-  reply_problem(&c);
+  reply_error(&c);
   ret = send_reply(conn, r, &c);
   ctx_free(&c);
   return ret;
@@ -261,13 +261,10 @@ static void *watchdog(void *arg)
   return NULL;
 }
 
-/* The route pattern for a path, for metrics before the router has run. */
-static const char *route_of(const char *path)
+/* A request header, for the handlers (hctx.header). */
+static const char *conn_header(void *conn, const char *name)
 {
-  for (const struct route *rt = http_routes; rt->path != NULL; rt++)
-    if (strcmp(rt->path, path) == 0)
-      return rt->path;
-  return "other";
+  return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -300,7 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *req_cls = r;
     metrics_in_flight_add(1);
     if (read_framing(conn, &f, detail, sizeof detail) != 0) /* the body is dropped */
-      return reply_now(conn, s, r, route_of(url), 400, detail);
+      return reply_now(conn, s, r, http_route_of(url), 400, detail);
     cl = f.cl;
     if (cl != NULL) {
       char *end;
@@ -309,7 +306,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       n = strtoull(cl, &end, 10);
       if (errno != 0 || n > s->cfg->max_body_bytes) {
         r->too_large = 1;
-        return too_large(conn, s, r, route_of(url));
+        return too_large(conn, s, r, http_route_of(url));
       }
       r->cap = (size_t)n;
     }
@@ -330,7 +327,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       free(r->body);
       r->body = NULL;
       r->len = r->cap = 0;
-      if (too_large(conn, s, r, route_of(url)) != MHD_YES)
+      if (too_large(conn, s, r, http_route_of(url)) != MHD_YES)
         r->replied = 0; /* not now: the 413 goes out when the body ends */
       return MHD_YES;
     }
@@ -356,10 +353,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (r->replied)
     return MHD_YES;
   if (r->too_large)
-    return too_large(conn, s, r, route_of(url));
+    return too_large(conn, s, r, http_route_of(url));
   ctx_init(&c, s->cfg, method, url,
            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
            r->body, r->len);
+  c.header = conn_header;
+  c.conn = conn;
   c.body_owned = r->body; /* the context frees it as soon as it is parsed */
   r->body = NULL;
   {
@@ -369,10 +368,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
     if (ce != NULL && ce[0] != '\0' && strcasecmp(ce, "identity") != 0 && r->len > 0) {
       r->coded = 1;
-      c.route = route_of(url);
+      c.route = http_route_of(url);
       problem(&c, 415, NULL,
               "Content-Encoding %s is not supported: send the body uncompressed", ce);
-      reply_problem(&c);
+      reply_error(&c);
     } else {
       http_dispatch(&c);
     }
