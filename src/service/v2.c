@@ -892,13 +892,13 @@ static int infer_activation(struct hctx *c, struct infer *q)
                      shape_str(&gy->shape, s1, sizeof s1), shape_str(&ys, s2, sizeof s2));
     r->has_grad_y = 1;
   }
-  if (act_check_inputs(c, r, "/inputs/x", "/inputs/grad_y") != 0)
-    return -1;
-  if (gy != NULL) {
+  if (gy != NULL) { /* y's shape (checked above) in the canonical form */
     act_y_shape(r, &r->grad_y.shape, NULL, NULL, NULL);
     r->grad_y.v = gy->v;
     r->grad_y.n = gy->n;
   }
+  if (act_check_inputs(c, r, "/inputs/x", "/inputs/grad_y") != 0)
+    return -1;
 
   /* what to compute: the outputs asked for, or y (and argmax) with dy_dx for an
    * element-wise function, and grad_x when grad_y is given */
