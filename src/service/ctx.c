@@ -45,7 +45,7 @@ void ctx_free(struct hctx *c)
   c->resp_len = 0;
 }
 
-void *ctx_alloc(struct hctx *c, size_t size)
+static void *alloc(struct hctx *c, size_t size, int zero)
 {
   void *p;
 
@@ -57,7 +57,7 @@ void *ctx_alloc(struct hctx *c, size_t size)
     c->allocs = q;
     c->capallocs = cap;
   }
-  p = calloc(1, size > 0 ? size : 1);
+  p = zero ? calloc(1, size > 0 ? size : 1) : malloc(size > 0 ? size : 1);
   if (p == NULL)
     goto oom;
   c->allocs[c->nallocs++] = p;
@@ -65,6 +65,16 @@ void *ctx_alloc(struct hctx *c, size_t size)
 oom:
   problem(c, 500, NULL, "out of memory");
   return NULL;
+}
+
+void *ctx_alloc(struct hctx *c, size_t size)
+{
+  return alloc(c, size, 1);
+}
+
+void *ctx_alloc_raw(struct hctx *c, size_t size)
+{
+  return alloc(c, size, 0);
 }
 
 int ctx_header(struct hctx *c, const char *name, const char *value)

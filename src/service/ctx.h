@@ -97,6 +97,8 @@ void ctx_drop_input(struct hctx *c);
 /* Zero-filled memory that lives as long as the context; NULL on failure (and then
  * the 500 is recorded: the caller just returns). */
 void *ctx_alloc(struct hctx *c, size_t size);
+/* The same, not zero-filled: for arrays the engine writes whole. */
+void *ctx_alloc_raw(struct hctx *c, size_t size);
 
 /* Records an error (the first one wins) and returns -1, so that callers can
  * `return problem(...)`. pointer may be NULL. The detail is cut to fit, never inside

@@ -176,8 +176,8 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
   int rc;
 
   memset(res, 0, sizeof *res);
-  res->z = ctx_alloc(c, m * k * sizeof(double) + 1);
-  res->a = res->z != NULL ? ctx_alloc(c, m * k * sizeof(double) + 1) : NULL;
+  res->z = ctx_alloc_raw(c, m * k * sizeof(double) + 1);
+  res->a = res->z != NULL ? ctx_alloc_raw(c, m * k * sizeof(double) + 1) : NULL;
   if (res->a == NULL)
     return -1;
   rc = exec_layer_forward(&r->l, res->z, res->a);
@@ -198,10 +198,10 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
     if (outs_check(c, l) != 0)
       return -1;
   }
-  res->o.grad_z = ctx_alloc(c, m * k * sizeof(double) + 1);
-  res->o.grad_w = ctx_alloc(c, k * d * sizeof(double) + 1);
-  res->o.grad_b = ctx_alloc(c, k * sizeof(double) + 1);
-  res->o.grad_x = ctx_alloc(c, m * d * sizeof(double) + 1);
+  res->o.grad_z = ctx_alloc_raw(c, m * k * sizeof(double) + 1);
+  res->o.grad_w = ctx_alloc_raw(c, k * d * sizeof(double) + 1);
+  res->o.grad_b = ctx_alloc_raw(c, k * sizeof(double) + 1);
+  res->o.grad_x = ctx_alloc_raw(c, m * d * sizeof(double) + 1);
   if (res->o.grad_z == NULL || res->o.grad_w == NULL || res->o.grad_b == NULL ||
       res->o.grad_x == NULL)
     return -1;

@@ -56,7 +56,9 @@ struct req {
   struct timespec t0;
   char method[16];
   char *path;           /* copy, for the access log */
-  char *body;
+  char *body;           /* the allocation; the body's bytes start at body + pad */
+  size_t pad;           /* so that the binary tensors after a JSON header of
+                           Inference-Header-Content-Length bytes start 8-aligned */
   size_t len, cap;
   int too_large;        /* the body passed the limit: 413 once it ends */
   size_t dropped;       /* body bytes discarded after the decision */
@@ -310,6 +312,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       }
       r->cap = (size_t)n;
     }
+    {
+      const char *hl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   "Inference-Header-Content-Length");
+      if (hl != NULL && hl[0] >= '0' && hl[0] <= '9')
+        r->pad = (8 - strtoull(hl, NULL, 10) % 8) % 8;
+    }
     return MHD_YES;
   }
 
@@ -338,13 +346,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       char *p;
       while (cap < r->len + n)
         cap = cap > s->cfg->max_body_bytes / 2 ? s->cfg->max_body_bytes : cap * 2;
-      p = realloc(r->body, cap);
+      p = realloc(r->body, cap + r->pad);
       if (p == NULL)
         return MHD_NO;
       r->body = p;
       r->cap = cap;
     }
-    memcpy(r->body + r->len, upload_data, n);
+    memcpy(r->body + r->pad + r->len, upload_data, n);
     r->len += n;
     return MHD_YES;
   }
@@ -356,7 +364,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return too_large(conn, s, r, http_route_of(url));
   ctx_init(&c, s->cfg, method, url,
            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-           r->body, r->len);
+           r->body != NULL ? r->body + r->pad : NULL, r->len);
   c.header = conn_header;
   c.conn = conn;
   c.body_owned = r->body; /* the context frees it as soon as it is parsed */

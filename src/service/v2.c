@@ -485,14 +485,18 @@ static int decode(struct hctx *c, struct tin *t)
   char name[JNAME_MAX];
   size_t k = 0;
 
-  if ((t->v = ctx_alloc(c, t->n * sizeof(double) + 1)) == NULL)
+  if (t->binary && t->dtype == OIP_FP64 && (uintptr_t)t->bin % sizeof(double) == 0) {
+    /* in place: the body is laid out so that binary tensors start aligned */
+    t->v = (double *)(uintptr_t)t->bin;
+  } else if ((t->v = ctx_alloc_raw(c, t->n * sizeof(double) + 1)) == NULL) {
     return -1;
+  }
   if (t->binary) {
-    if (t->dtype == OIP_FP64)
-      memcpy(t->v, t->bin, t->n * sizeof(double));
-    else
+    if (t->dtype != OIP_FP64)
       for (size_t i = 0; i < t->n; i++)
         t->v[i] = bin_at(t, i);
+    else if ((const char *)t->v != t->bin)
+      memcpy(t->v, t->bin, t->n * sizeof(double));
   } else {
     if (collect(c, t, t->data, t->v, &k, 0) != 0)
       return -1;
@@ -1038,11 +1042,6 @@ void v2_infer_post(struct hctx *c)
   for (unsigned i = 0; i < q->nin; i++)
     if (decode(c, &q->in[i]) != 0)
       return;
-  /* every tensor is decoded: the body goes */
-  free(c->body_owned);
-  c->body_owned = NULL;
-  c->body = NULL;
-  c->body_len = 0;
   if (q->m.act != NULL)
     infer_activation(c, q);
   else
