@@ -143,7 +143,7 @@ int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res)
   size_t n = r->x.n, k, m, w, ny;
   int rc;
 
-  memset(res, 0, sizeof *res);
+  /* outputs already placed by the caller (res->o) are written there */
   for (unsigned j = 0; j < a->nparams; j++) /* the inference protocol's name: dy_dalpha */
     snprintf(res->dp_wire[j], sizeof res->dp_wire[j], "dy_d%s", a->params[j].name);
   act_y_shape(r, &res->yshape, &k, &m, &w);
@@ -153,18 +153,23 @@ int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res)
   ny = a->kind == ENG_VECTOR ? m * w : n;
   if (r->has_grad_y) {
     o->grad_y = r->grad_y.v;
-    if ((o->grad_x = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
+    if (o->grad_x == NULL &&
+        (o->grad_x = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
       return -1;
   }
-  if ((r->outputs & ACT_OUT_Y) && (o->y = ctx_alloc_raw(c, ny * sizeof(double) + 1)) == NULL)
+  if ((r->outputs & ACT_OUT_Y) && o->y == NULL &&
+      (o->y = ctx_alloc_raw(c, ny * sizeof(double) + 1)) == NULL)
     return -1;
-  if ((r->outputs & ACT_OUT_DY) && (o->dy = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
+  if ((r->outputs & ACT_OUT_DY) && o->dy == NULL &&
+      (o->dy = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
     return -1;
-  if ((r->outputs & ACT_OUT_D2Y) && (o->d2y = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
+  if ((r->outputs & ACT_OUT_D2Y) && o->d2y == NULL &&
+      (o->d2y = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
     return -1;
   if (r->outputs & ACT_OUT_DP)
     for (unsigned j = 0; j < a->nparams; j++)
-      if (a->params[j].learnable && (o->dp[j] = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
+      if (a->params[j].learnable && o->dp[j] == NULL &&
+          (o->dp[j] = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
         return -1;
   if (r->outputs & ACT_OUT_JAC) {
     /* m blocks of w x k: bounded by the element limit like any input. */
@@ -172,7 +177,7 @@ int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res)
       return problem(c, 413, "/outputs",
                      "the jacobian would hold %zu x %zu x %zu numbers, over the limit of %zu",
                      m, w, k, c->cfg->max_elements);
-    if ((o->jac = ctx_alloc_raw(c, m * w * k * sizeof(double) + 1)) == NULL)
+    if (o->jac == NULL && (o->jac = ctx_alloc_raw(c, m * w * k * sizeof(double) + 1)) == NULL)
       return -1;
   }
   if (a->reduces && (o->argmax = ctx_alloc(c, m * sizeof(size_t) + 1)) == NULL)

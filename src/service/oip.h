@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/buf.h"
 #include "service/ctx.h"
 #include "service/outs.h"
 
@@ -63,5 +64,16 @@ struct oip_out {
  * by the outputs' bytes, little-endian, with Inference-Header-Content-Length. */
 void wire_oip(struct hctx *c, const char *model, const char *id, const struct oip_out *outs,
               unsigned n);
+
+/* The layout of a response whose outputs are all known by shape (their data may not be
+ * computed yet): the length of its JSON part, and where each binary output's bytes
+ * start (offsets[i], from the start of the response). */
+size_t wire_oip_layout(const char *model, const char *id, const struct oip_out *outs,
+                       unsigned n, size_t *offsets);
+
+/* wire_oip into b, a buffer laid out by wire_oip_layout (or empty): an FP64 output the
+ * engine already wrote at its offset is not copied. Takes b's memory. */
+void wire_oip_into(struct hctx *c, struct buf *b, const char *model, const char *id,
+                   const struct oip_out *outs, unsigned n);
 
 #endif /* NEUROND_SERVICE_OIP_H */

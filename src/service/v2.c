@@ -866,6 +866,92 @@ static void canonical(const struct tin *t, int rows, struct tensor_in *out)
   }
 }
 
+/* When every output goes out as raw bytes, the reply is laid out before anything is
+ * computed, and the engine writes each FP64 output straight to its place in it: no
+ * copy of the outputs, and no second buffer of their size. pre is left empty when the
+ * outputs do not allow it (one in JSON, or FP32 ones, which are rounded afterwards). */
+static int place_outputs(struct hctx *c, const struct infer *q, const struct act_req *r,
+                         struct act_result *res, enum oip_dtype dtype,
+                         const struct act_shapes *shp, struct buf *pre)
+{
+  const struct eng_activation *a = r->act;
+  struct out tmp[MAX_OUTPUTS];
+  struct oip_out plan[MAX_OUTPUTS];
+  double **where[MAX_OUTPUTS];
+  size_t off[MAX_OUTPUTS], total, n = r->x.n, k, m, w;
+  const char *names[MAX_OUTPUTS];
+  unsigned nn = 0;
+
+  if (dtype != OIP_FP64)
+    return 0;
+  if (q->outputs_given) {
+    for (unsigned i = 0; i < q->nout; i++) {
+      if (!(q->out_binary[i] >= 0 ? q->out_binary[i] : q->binary_all))
+        return 0;
+      names[nn++] = q->out_name[i];
+    }
+  } else {
+    if (!q->binary_all)
+      return 0;
+    names[nn++] = "y";
+    if (a->reduces)
+      names[nn++] = "argmax";
+    if (a->kind == ENG_ELEMENTWISE)
+      names[nn++] = "dy_dx";
+    if (r->has_grad_y)
+      names[nn++] = "grad_x";
+  }
+  act_y_shape(r, &tmp[0].shape, &k, &m, &w);
+  for (unsigned i = 0; i < nn; i++) {
+    const char *name = names[i];
+    size_t count = n;
+    memset(&tmp[i], 0, sizeof tmp[i]);
+    memset(&plan[i], 0, sizeof plan[i]);
+    tmp[i].kind = OUT_TENSOR;
+    where[i] = NULL;
+    if (strcmp(name, "y") == 0) {
+      count = a->kind == ENG_VECTOR ? m * w : n;
+      where[i] = &res->o.y;
+    } else if (strcmp(name, "argmax") == 0) {
+      count = m;
+      tmp[i].kind = OUT_INDEX;
+    } else if (strcmp(name, "dy_dx") == 0) {
+      where[i] = &res->o.dy;
+    } else if (strcmp(name, "d2y_dx2") == 0) {
+      where[i] = &res->o.d2y;
+    } else if (strcmp(name, "grad_x") == 0) {
+      where[i] = &res->o.grad_x;
+    } else if (strcmp(name, "jacobian") == 0) {
+      if (k != 0 && m * w > c->cfg->max_elements / k)
+        return 0; /* act_compute says why */
+      count = m * w * k;
+      where[i] = &res->o.jac;
+    } else {
+      for (unsigned j = 0; j < a->nparams; j++)
+        if (strcmp(name + 4, a->params[j].name) == 0)
+          where[i] = &res->o.dp[j];
+    }
+    tmp[i].shape.ndim = 1;
+    tmp[i].shape.dim[0] = count;
+    plan[i].o = &tmp[i];
+    plan[i].name = name;
+    plan[i].binary = 1;
+    plan[i].dtype = tmp[i].kind == OUT_INDEX ? OIP_INT64 : OIP_FP64;
+    act_shape_of(shp, name, &tmp[i], &plan[i].shape);
+  }
+  total = wire_oip_layout(q->m.name, q->id, plan, nn, off);
+  for (unsigned i = 0; i < nn; i++)
+    if (off[i] + shape_count(&tmp[i].shape) * oip_dtype_size(plan[i].dtype) > total)
+      total = off[i] + shape_count(&tmp[i].shape) * oip_dtype_size(plan[i].dtype);
+  buf_init(pre, total + 1);
+  if (pre->failed)
+    return problem(c, 500, NULL, "out of memory");
+  for (unsigned i = 0; i < nn; i++)
+    if (where[i] != NULL)
+      *where[i] = (double *)(void *)(pre->p + off[i]);
+  return 0;
+}
+
 static int infer_activation(struct hctx *c, struct infer *q)
 {
   struct act_req *r = ctx_alloc(c, sizeof *r);
@@ -876,6 +962,7 @@ static int infer_activation(struct hctx *c, struct infer *q)
   struct act_shapes shp;
   const char *defaults[MAX_OUTPUTS + 1];
   size_t nd = 0;
+  struct buf pre = {0};
 
   if (r == NULL || res == NULL || l == NULL || sel == NULL)
     return -1;
@@ -931,13 +1018,16 @@ static int infer_activation(struct hctx *c, struct infer *q)
   defaults[nd++] = "grad_x";
   defaults[nd] = NULL;
 
-  if (act_compute(c, r, res) != 0)
+  if (place_outputs(c, q, r, res, x->dtype, &shp, &pre) != 0 || act_compute(c, r, res) != 0)
     return -1;
   outs_init(l);
   act_outs(r, res, l);
-  return select_outputs(c, q, l, defaults, x->dtype, act_shape_of, &shp, sel) != 0
-           ? -1
-           : (wire_oip(c, q->m.name, q->id, sel->o, sel->n), 0);
+  if (select_outputs(c, q, l, defaults, x->dtype, act_shape_of, &shp, sel) != 0) {
+    buf_free(&pre);
+    return -1;
+  }
+  wire_oip_into(c, &pre, q->m.name, q->id, sel->o, sel->n);
+  return 0;
 }
 
 /* ================================================================== Dense */
