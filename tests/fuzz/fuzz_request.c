@@ -54,7 +54,8 @@ static void check_response(const struct hctx *c, int post)
   doc = cJSON_ParseWithLength(c->resp, c->resp_len);
   if (doc == NULL)
     abort();
-  if (c->status >= 400 && strncmp(c->path, "/v2", 3) == 0) {
+  if (c->status >= 400 && strncmp(c->path, "/v2", 3) == 0 &&
+      (c->path[3] == '\0' || c->path[3] == '/')) {
     /* the inference protocol's error body */
     if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "error")))
       abort();
