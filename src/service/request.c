@@ -556,9 +556,13 @@ int req_decode_json(struct hctx *c, const struct field *fields, struct req_head 
     int rc = jdoc_parse(c->body, c->body_len, c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX,
                         &c->doc, &e);
     free(c->body_owned);
+    if (c->body_owned != NULL)
+      ctx_uncharge(c, c->body_len);
     c->body_owned = NULL;
     c->body = NULL;
     c->body_len = 0;
+    if (rc == 0 && ctx_charge_doc(c) != 0)
+      return -1;
     if (rc != 0) {
       if (e.fail == JDOC_SYNTAX)
         return problem(c, 400, NULL,

@@ -21,6 +21,7 @@ const struct route http_routes[] = {
   { "GET", "/activations", NULL, h_activations_get },
   { "GET", "/activations/{name}", NULL, h_activation_get },
   { "GET", "/healthz", NULL, h_healthz_get },
+  { "GET", "/readyz", NULL, h_readyz_get },
   { "GET", "/metrics", NULL, h_metrics_get },
   { "GET", "/openapi.yaml", NULL, h_openapi_get },
   { NULL, NULL, NULL, NULL },
@@ -94,7 +95,10 @@ static void run_json(struct hctx *c, const struct op *op)
     problem(c, 500, NULL, "the answer has more parts than the reply can list");
     return;
   }
-  buf_init(&b, wire_json_estimate(l));
+  n = wire_json_estimate(l);
+  if (ctx_charge(c, n) != 0)
+    return;
+  buf_init(&b, n);
   if (wire_json(l, &b) > 0) {
     buf_free(&b);
     outs_check(c, l);

@@ -52,6 +52,7 @@ extern const struct op op_init;             /* POST /init */
 get_fn h_activations_get;        /* GET /activations        (h_activations.c) */
 get_fn h_activation_get;         /* GET /activations/{name} (h_activations.c) */
 get_fn h_healthz_get;            /* GET /healthz            (h_health.c) */
+get_fn h_readyz_get;             /* GET /readyz             (h_health.c) */
 get_fn h_metrics_get;            /* GET /metrics            (h_health.c) */
 get_fn h_openapi_get;            /* GET /openapi.yaml       (h_health.c) */
 
