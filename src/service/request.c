@@ -462,6 +462,18 @@ static int decode_table(struct hctx *c, const struct field *f, const cJSON *v, c
     k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k > 0 ? ", " : "",
                           f->kind == FK_LOSS ? eng_loss_name((enum eng_loss)i)
                                              : eng_init_name((enum eng_init_scheme)i));
+    if (f->kind == FK_SCHEME) { /* with its aliases: "xavier_normal (glorot_normal)" */
+      const char *alias;
+      enum eng_init_scheme sc;
+      int open = 0;
+      for (size_t a = 0; (alias = eng_init_alias(a, &sc)) != NULL && k < sizeof list; a++)
+        if ((int)sc == i) {
+          k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", open ? ", " : " (", alias);
+          open = 1;
+        }
+      if (open && k < sizeof list)
+        k += (size_t)snprintf(list + k, sizeof list - k, ")");
+    }
   }
   jptr_name(ptr, name, sizeof name);
   if (f->kind == FK_LOSS && (f->flags & FF_LAYER))
