@@ -43,7 +43,7 @@ ifndef V
 Q := @
 endif
 
-.PHONY: FORCE all lib deps test test-run check run asan valgrind layering gen-check bench fuzz soak docker \
+.PHONY: FORCE all lib deps test test-run conformance check run asan valgrind layering gen-check bench fuzz soak docker \
         docker-test lint-openapi clean
 
 all: $(BIN)
@@ -128,8 +128,16 @@ test-run: $(BIN) $(TEST_BIN)
 	  NEUROND_BIN=$(BIN) $(TEST_WRAP) $(BUILD)/tests/$$t || fail=1; \
 	done; exit $$fail
 
+# Every reply of the real server against openapi.yaml (tests/conformance/conform.py):
+# each operation the document declares, its examples, invalid requests and the replies
+# made before routing, validated as JSON Schema 2020-12 (Debian's python3-jsonschema).
+PYTHON ?= /usr/bin/python3
+conformance: $(BIN)
+	$(Q)$(PYTHON) tests/conformance/conform.py $(BIN) openapi.yaml
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
+	$(Q)$(MAKE) --no-print-directory conformance
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory layering
 	$(Q)$(MAKE) --no-print-directory gen-check
@@ -141,7 +149,7 @@ check: test
 asan:
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" test-run
+	  LDFLAGS="-fsanitize=address,undefined" test-run conformance
 
 # valgrind memcheck over every suite and the server it starts.
 valgrind: deps
