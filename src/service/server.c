@@ -299,8 +299,8 @@ static void send_all(int fd, const char *p, size_t n)
  * the body is arriving, and for the library's own error replies. r may be NULL (no
  * request state yet). Readable bytes are drained first, so that the close that follows
  * is less likely to reset the connection before the client has read the reply. */
-static void raw_reply(struct server *s, struct MHD_Connection *conn, struct req *r, int status,
-                      const char *detail)
+static int raw_reply(struct server *s, struct MHD_Connection *conn, struct req *r, int status,
+                     const char *detail)
 {
   const union MHD_ConnectionInfo *ci =
     MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -312,7 +312,7 @@ static void raw_reply(struct server *s, struct MHD_Connection *conn, struct req 
   size_t drained = 0;
 
   if (ci == NULL)
-    return;
+    return -1;
   if (r != NULL)
     snprintf(rid, sizeof rid, "%s", r->rid);
   else
@@ -367,6 +367,7 @@ static void raw_reply(struct server *s, struct MHD_Connection *conn, struct req 
   }
   buf_free(&b);
   ctx_free(&c);
+  return 0;
 }
 
 /* A 413 for a body over the limit, queued at once. */
@@ -941,9 +942,10 @@ void server_stop(struct server *s, unsigned grace_ms)
  * calls that function itself) and at once MHD_queue_response, both through the
  * library's procedure linkage table. This program defines both: the first marks the
  * response it returns as the library's own, the second, seeing it queued, writes a
- * problem+json reply with one status line to the socket itself and ends the sending
- * side, so that nothing the library sends afterwards reaches the client. Every other
- * call goes straight to the library's function. */
+ * problem+json reply with one status line to the socket itself, ends the sending side
+ * and refuses the library's page: the library then closes the connection, as it does
+ * when it cannot queue its page. Every other call goes straight to the library's
+ * function. */
 
 static _Thread_local struct MHD_Response *lib_own;
 static _Thread_local const char *lib_text; /* the library's page for it */
@@ -1004,8 +1006,9 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *conn, unsigned int sta
       MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     struct watch *w = ci != NULL ? ci->socket_context : NULL;
     lib_own = NULL;
-    raw_reply(the_server, conn, w != NULL ? w->cur : NULL, (int)status,
-              lib_detail(status, lib_text));
+    if (raw_reply(the_server, conn, w != NULL ? w->cur : NULL, (int)status,
+                  lib_detail(status, lib_text)) == 0)
+      return MHD_NO;
   }
   return real(conn, status, resp);
 }
