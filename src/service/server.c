@@ -47,6 +47,9 @@
 #define OVER_SLACK 64u
 /* The longest X-Request-Id taken from a request. */
 #define RID_MAX 128
+/* A request whose body is at least this large is handled off the connection thread
+ * (see "Large requests" below). */
+#define OFFLOAD_MIN ((size_t)256 << 10)
 
 struct req;
 
@@ -74,6 +77,13 @@ struct server {
   pthread_t watchdog;
   int watching, stopping;
   atomic_uint conns;     /* connections open */
+  /* Large requests, handled by their own threads (see "Large requests"). */
+  pthread_mutex_t jlock;
+  pthread_cond_t jwake;
+  struct req *jhead, *jtail; /* waiting, in order */
+  pthread_t *jthreads;
+  unsigned njthreads;
+  int jstop;
 };
 
 /* The server whose callbacks run (one per process), for the library's own replies. */
@@ -99,6 +109,11 @@ struct req {
   size_t held;          /* bytes of the memory budget this request holds */
   char rid[RID_MAX + 1];  /* X-Request-Id: the client's, or one made here */
   char tp[56];          /* the client's traceparent, if well-formed, else "" */
+  /* A large request handled off the connection thread: its context, and whether its
+   * reply is ready to be queued. */
+  struct hctx *job;
+  struct MHD_Connection *conn;
+  struct req *jnext;
 };
 
 static double seconds_since(const struct timespec *t0)
@@ -649,6 +664,95 @@ static enum MHD_Result on_body(struct server *s, struct MHD_Connection *conn, co
   return MHD_YES;
 }
 
+/* The context of a complete request: its body handed over, its memory holding. The
+ * strings method and url live as long as the request. */
+static void prepare(struct server *s, struct MHD_Connection *conn, struct req *r,
+                    struct hctx *c, const char *method, const char *url)
+{
+  ctx_init(c, s->cfg, method, url,
+           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+           r->body, r->len);
+  c->header = conn_header;
+  c->conn = conn;
+  c->body_owned = r->body; /* the context frees it as soon as it is parsed */
+  c->mem_held = r->held;
+  c->mem_used = r->len;
+  r->held = 0;
+  r->body = NULL;
+  /* A compressed body (Content-Encoding: gzip) would read as bytes that are not
+   * JSON; it is refused as a coding not supported rather than as invalid JSON. */
+  {
+    const char *ce =
+      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    r->coded = ce != NULL && ce[0] != '\0' && strcasecmp(ce, "identity") != 0 && r->len > 0;
+    if (r->coded)
+      c->route = route_of(url);
+  }
+}
+
+/* Routes and runs a prepared request: its reply is set in c. */
+static void handle(const struct req *r, struct hctx *c)
+{
+  if (r->coded) {
+    problem(c, 415, NULL, "Content-Encoding %s is not supported: send the body uncompressed",
+            c->header(c->conn, MHD_HTTP_HEADER_CONTENT_ENCODING));
+    reply_problem(c);
+  } else {
+    http_dispatch(c);
+  }
+}
+
+/* ---------------------------------------------------------------- Large requests */
+
+/* A connection thread of libmicrohttpd serves all the connections it accepted, one
+ * event at a time: while it parses, computes and writes a large request (some 100 ms
+ * for 16 MB of numbers), a small request on another of its connections waits. So a
+ * request with a large body is handled by threads of its own: its connection is
+ * suspended, a large-request thread routes and runs it, and resumes the connection,
+ * whose thread then queues the reply. The connection threads go on serving the others.
+ * There are --threads large-request threads; a large request still splits its work
+ * across the cores (exec). */
+
+static void offload(struct server *s, struct MHD_Connection *conn, struct req *r,
+                    struct hctx *c)
+{
+  r->job = c;
+  r->conn = conn;
+  r->jnext = NULL;
+  MHD_suspend_connection(conn);
+  pthread_mutex_lock(&s->jlock);
+  if (s->jtail != NULL)
+    s->jtail->jnext = r;
+  else
+    s->jhead = r;
+  s->jtail = r;
+  pthread_cond_signal(&s->jwake);
+  pthread_mutex_unlock(&s->jlock);
+}
+
+static void *large_worker(void *arg)
+{
+  struct server *s = arg;
+  pthread_mutex_lock(&s->jlock);
+  for (;;) {
+    struct req *r;
+    while (s->jhead == NULL && !s->jstop)
+      pthread_cond_wait(&s->jwake, &s->jlock);
+    if (s->jhead == NULL)
+      break;
+    r = s->jhead;
+    s->jhead = r->jnext;
+    if (s->jhead == NULL)
+      s->jtail = NULL;
+    pthread_mutex_unlock(&s->jlock);
+    handle(r, r->job);
+    MHD_resume_connection(r->conn);
+    pthread_mutex_lock(&s->jlock);
+  }
+  pthread_mutex_unlock(&s->jlock);
+  return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -673,32 +777,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_NO; /* its reply is written: close */
   if (r->replied)
     return MHD_YES;
+  if (r->job != NULL) { /* resumed: the reply is ready */
+    struct hctx *jc = r->job;
+    r->job = NULL;
+    r->held = jc->mem_held;
+    ret = send_reply(conn, s, r, jc);
+    ctx_free(jc);
+    free(jc);
+    return ret;
+  }
   if (r->too_large)
     return too_large(conn, s, r, route_of(url));
-  ctx_init(&c, s->cfg, method, url,
-           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-           r->body, r->len);
-  c.header = conn_header;
-  c.conn = conn;
-  c.body_owned = r->body; /* the context frees it as soon as it is parsed */
-  c.mem_held = r->held;
-  c.mem_used = r->len;
-  r->body = NULL;
-  {
-    /* A compressed body (Content-Encoding: gzip) would read as bytes that are not
-     * JSON; it is refused as a coding not supported rather than as invalid JSON. */
-    const char *ce =
-      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
-    if (ce != NULL && ce[0] != '\0' && strcasecmp(ce, "identity") != 0 && r->len > 0) {
-      r->coded = 1;
-      c.route = route_of(url);
-      problem(&c, 415, NULL,
-              "Content-Encoding %s is not supported: send the body uncompressed", ce);
-      reply_problem(&c);
-    } else {
-      http_dispatch(&c);
+  if (r->len >= OFFLOAD_MIN && s->njthreads > 0) {
+    struct hctx *jc = malloc(sizeof *jc);
+    if (jc != NULL) {
+      prepare(s, conn, r, jc, method, url);
+      offload(s, conn, r, jc);
+      return MHD_YES;
     }
   }
+  prepare(s, conn, r, &c, method, url);
+  handle(r, &c);
   r->held = c.mem_held; /* with what the handling took besides */
   ret = send_reply(conn, s, r, &c);
   ctx_free(&c);
@@ -755,6 +854,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
   if (s->cfg->access_log)
     access_log(r, r->len, secs);
   admit_give(r->held);
+  if (r->job != NULL) { /* resumed after its client left */
+    admit_give(r->job->mem_held);
+    ctx_free(r->job);
+    free(r->job);
+  }
   metrics_in_flight_add(-1);
   free(r->body);
   free(r->path);
@@ -771,6 +875,17 @@ static void server_free(struct server *s)
     pthread_mutex_unlock(&s->lock);
     pthread_join(s->watchdog, NULL);
   }
+  if (s->njthreads > 0) {
+    pthread_mutex_lock(&s->jlock);
+    s->jstop = 1;
+    pthread_cond_broadcast(&s->jwake);
+    pthread_mutex_unlock(&s->jlock);
+    for (unsigned i = 0; i < s->njthreads; i++)
+      pthread_join(s->jthreads[i], NULL);
+  }
+  free(s->jthreads);
+  pthread_mutex_destroy(&s->jlock);
+  pthread_cond_destroy(&s->jwake);
   pthread_mutex_destroy(&s->lock);
   pthread_cond_destroy(&s->wake);
   if (the_server == s)
@@ -857,6 +972,8 @@ struct server *server_start(const struct config *cfg)
   s->cfg = cfg;
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->wake, NULL);
+  pthread_mutex_init(&s->jlock, NULL);
+  pthread_cond_init(&s->jwake, NULL);
   s->head.next = s->head.prev = &s->head;
   clock_gettime(CLOCK_REALTIME, &now);
   atomic_store(&rid_counter, (unsigned long long)now.tv_nsec * 0x100000001b3u ^
@@ -866,7 +983,11 @@ struct server *server_start(const struct config *cfg)
   /* poll, not epoll: with libmicrohttpd 0.9.75's edge-triggered epoll, a client that
    * sends half a body and closes at once is sometimes not seen to close, and its
    * request stays open until the connection timeout */
-  flags |= MHD_USE_POLL;
+  flags |= MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME;
+  s->jthreads = calloc(cfg->threads > 0 ? cfg->threads : 1, sizeof *s->jthreads);
+  for (unsigned i = 0; s->jthreads != NULL && i < (cfg->threads > 0 ? cfg->threads : 1); i++)
+    if (pthread_create(&s->jthreads[i], NULL, large_worker, s) == 0)
+      s->njthreads++;
   fd = open_listener(cfg, &s->port);
   if (fd < 0) {
     server_free(s);
