@@ -310,7 +310,7 @@ END_TEST
 START_TEST(test_loss_mse_hand_values)
 {
   double x[4] = {1, 2, 3, 4}, r[4] = {1, 1, 1, 1}, x3[3] = {1, 2, 3}, z3[3] = {0, 0, 0};
-  double losses[2], loss, grad[4];
+  double losses[3], loss, grad[4];
   struct eng_targets t = {r, NULL}, t3 = {z3, NULL};
   ck_assert_int_eq(eng_loss_eval(ENG_LOSS_MSE, x, 2, 2, &t, ENG_REDUCE_MEAN, losses, &loss,
                                  grad, NULL, NULL), ENG_OK);
