@@ -43,7 +43,7 @@ ifndef V
 Q := @
 endif
 
-.PHONY: all lib deps test test-run check run asan valgrind layering gen-check bench fuzz soak docker \
+.PHONY: FORCE all lib deps test test-run conformance check run asan valgrind layering gen-check bench fuzz soak docker \
         docker-test lint-openapi clean
 
 all: $(BIN)
@@ -75,6 +75,20 @@ $(OPENAPI_COPY): $(wildcard openapi.yaml)
 	$(Q)if [ -f openapi.yaml ]; then cp openapi.yaml $@; else : >$@; fi
 $(BUILD)/service/h_health.o: $(OPENAPI_COPY)
 $(BUILD)/service/h_health.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"'
+
+# The commit the binary is built from, for --version and neurond_build_info: rewritten
+# only when it changes (COMMIT=... overrides; "unknown" outside a git checkout).
+COMMIT_H := $(BUILD)/gen/commit.h
+COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+            [ -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && c="$$c-dirty"; \
+            echo "$$c")
+$(COMMIT_H): FORCE
+	@mkdir -p $(@D)
+	$(Q)printf '#define NEUROND_COMMIT "%s"\n' "$(COMMIT)" >$@.tmp; \
+	  cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/service/main.o $(BUILD)/service/metrics.o: $(COMMIT_H)
+$(BUILD)/service/main.o $(BUILD)/service/metrics.o: CPPFLAGS += -I$(BUILD)/gen -DNEUROND_COMMIT_H=1
+FORCE:
 
 $(LIBENGINE): $(ENGINE_OBJ)
 	@echo "  AR      $@"
@@ -114,8 +128,16 @@ test-run: $(BIN) $(TEST_BIN)
 	  NEUROND_BIN=$(BIN) $(TEST_WRAP) $(BUILD)/tests/$$t || fail=1; \
 	done; exit $$fail
 
+# Every reply of the real server against openapi.yaml (tests/conformance/conform.py):
+# each operation the document declares, its examples, invalid requests and the replies
+# made before routing, validated as JSON Schema 2020-12 (Debian's python3-jsonschema).
+PYTHON ?= /usr/bin/python3
+conformance: $(BIN)
+	$(Q)$(PYTHON) tests/conformance/conform.py $(BIN) openapi.yaml
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
+	$(Q)$(MAKE) --no-print-directory conformance
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory layering
 	$(Q)$(MAKE) --no-print-directory gen-check
@@ -127,7 +149,7 @@ check: test
 asan:
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" test-run
+	  LDFLAGS="-fsanitize=address,undefined" test-run conformance
 
 # valgrind memcheck over every suite and the server it starts.
 valgrind: deps

@@ -1,11 +1,13 @@
 /*
- * h_health.c: GET /healthz, GET /metrics and GET /openapi.yaml. The spec is embedded
+ * h_health.c: GET /healthz (liveness), GET /readyz (readiness: the memory budget has
+ * room and the server is not draining), GET /metrics and GET /openapi.yaml. The spec is embedded
  * in the binary at build time (the Makefile names the copy to include), so the server
  * needs no source tree at run time.
  */
 #include <stddef.h>
 
 #include "codec/buf.h"
+#include "service/admit.h"
 #include "service/metrics.h"
 #include "service/routes.h"
 
@@ -32,6 +34,24 @@ void h_healthz_get(struct hctx *c)
   struct buf b;
   buf_init(&b, 32);
   buf_puts(&b, "{\"status\":\"ok\"}");
+  reply_buf(c, 200, "application/json", &b);
+}
+
+void h_readyz_get(struct hctx *c)
+{
+  struct buf b;
+  if (admit_draining()) {
+    problem(c, 503, NULL, "not ready: the server is draining (it received SIGTERM)");
+    return;
+  }
+  if (admit_exhausted()) {
+    problem(c, 503, NULL,
+            "not ready: the memory budget is exhausted (%zu of %zu bytes in use)",
+            admit_in_use(), admit_limit());
+    return;
+  }
+  buf_init(&b, 32);
+  buf_puts(&b, "{\"status\":\"ready\"}");
   reply_buf(c, 200, "application/json", &b);
 }
 

@@ -1,6 +1,7 @@
 /*
  * h_init.c: POST /init: weights of shape [K, d] (or [d] for one neuron) drawn by a
- * scheme of the engine's table, reproducible by seed on every machine.
+ * scheme of the engine's table (by name or alias), reproducible by seed on every
+ * machine, with a zero bias of the matching shape.
  *
  * The engine's table says which fields each scheme takes: normal mean and std (0, 1);
  * uniform low and high (0, 1); the xavier, lecun and he schemes gain (1) and fan_in /
@@ -142,6 +143,17 @@ static int run(struct hctx *c, struct req_head *h, struct outs *l)
   if (!isnan(bound))
     outs_number(l, "bound", bound);
   outs_tensor(l, "weights", ws, w, NULL, NULL, MAP_ROW);
+  /* a zero bias of the shape the neuron routes take with these weights: K numbers for a
+   * layer, a number for one neuron */
+  {
+    struct shape *bs = ctx_alloc(c, sizeof *bs);
+    double *b = ctx_alloc(c, in.k * sizeof(double) + 1);
+    if (bs == NULL || b == NULL)
+      return -1;
+    bs->ndim = ws->ndim == 2 ? 1 : 0;
+    bs->dim[0] = ws->ndim == 2 ? in.k : 0;
+    outs_tensor(l, "bias", bs, b, NULL, NULL, MAP_ROW);
+  }
   return 0;
 }
 

@@ -26,6 +26,7 @@ struct neuron_req {
   double lr;
   int has_lr;               /* learning_rate was given */
   int has_grad_a, has_targets;
+  unsigned outputs;         /* backward: bits of neuron_output_names to answer */
 
   /* Resolved once the fields are read. */
   int layer;                /* weights is K x d */
@@ -42,6 +43,9 @@ struct neuron_result {
   double loss;
   double *new_w, *new_b;    /* after one SGD step, when learning_rate is given */
 };
+
+/* The outputs /neuron/backward may be asked for (bit i for name i). */
+extern const char *const neuron_output_names[];
 
 /* The fields of each route. */
 extern const struct field neuron_forward_fields[];

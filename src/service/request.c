@@ -465,6 +465,18 @@ static int decode_table(struct hctx *c, const struct field *f, const cJSON *v, c
     k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k > 0 ? ", " : "",
                           f->kind == FK_LOSS ? eng_loss_name((enum eng_loss)i)
                                              : eng_init_name((enum eng_init_scheme)i));
+    if (f->kind == FK_SCHEME) { /* with its aliases: "xavier_normal (glorot_normal)" */
+      const char *alias;
+      enum eng_init_scheme sc;
+      int open = 0;
+      for (size_t a = 0; (alias = eng_init_alias(a, &sc)) != NULL && k < sizeof list; a++)
+        if ((int)sc == i) {
+          k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", open ? ", " : " (", alias);
+          open = 1;
+        }
+      if (open && k < sizeof list)
+        k += (size_t)snprintf(list + k, sizeof list - k, ")");
+    }
   }
   jptr_name(ptr, name, sizeof name);
   if (f->kind == FK_LOSS && (f->flags & FF_LAYER))
@@ -559,9 +571,13 @@ int req_decode_json(struct hctx *c, const struct field *fields, struct req_head 
     int rc = jdoc_parse(c->body, c->body_len, c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX,
                         &c->doc, &e);
     free(c->body_owned);
+    if (c->body_owned != NULL)
+      ctx_uncharge(c, c->body_len);
     c->body_owned = NULL;
     c->body = NULL;
     c->body_len = 0;
+    if (rc == 0 && ctx_charge_doc(c) != 0)
+      return -1;
     if (rc != 0) {
       if (e.fail == JDOC_SYNTAX)
         return problem(c, 400, NULL,

@@ -61,7 +61,9 @@ extern const struct op op_init;             /* POST /init */
 /* The GET handlers. */
 get_fn h_activations_get;        /* GET /activations        (h_activations.c) */
 get_fn h_activation_get;         /* GET /activations/{name} (h_activations.c) */
+get_fn h_losses_get;             /* GET /losses             (h_loss.c) */
 get_fn h_healthz_get;            /* GET /healthz            (h_health.c) */
+get_fn h_readyz_get;             /* GET /readyz             (h_health.c) */
 get_fn h_metrics_get;            /* GET /metrics            (h_health.c) */
 get_fn h_openapi_get;            /* GET /openapi.yaml       (h_health.c) */
 get_fn v2_server_get;            /* GET /v2                 (v2.c) */
