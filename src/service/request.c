@@ -538,19 +538,47 @@ int req_decode_field(struct hctx *c, const struct field *f, const cJSON *v, cons
   return 0;
 }
 
-int req_decode_json(struct hctx *c, const struct field *fields, struct req_head *rq)
+int req_decode_object(struct hctx *c, const struct field *fields, const cJSON *obj,
+                      const char *ptr, struct req_head *rq)
 {
   const char *names[32];
   const cJSON *vals[32];
-  char ptr[JPTR_MAX];
+  char p[JPTR_MAX], name[JNAME_MAX];
   size_t n = 0;
 
   rq->fields = fields;
   rq->given = 0;
+  rq->base = ptr;
   while (fields[n].name != NULL && n < 32) {
     names[n] = fields[n].name;
     n++;
   }
+  if (!cJSON_IsObject(obj)) {
+    if (ptr[0] == '\0')
+      return problem(c, 422, ptr, "the body must be a JSON object");
+    jptr_name(ptr, name, sizeof name);
+    return problem(c, 422, ptr, "%s must be a JSON object", name);
+  }
+  if (req_members(c, obj, ptr, names, n, vals) != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (vals[i] != NULL)
+      rq->given |= 1u << i;
+  for (size_t i = 0; i < n; i++) {
+    jptr_key(p, sizeof p, ptr, fields[i].name);
+    if (req_decode_field(c, &fields[i], vals[i], p, rq) != 0)
+      return -1;
+    if (fields[i].check != NULL && fields[i].check(c, rq, vals[i], p) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+int req_decode_json(struct hctx *c, const struct field *fields, struct req_head *rq)
+{
+  rq->fields = fields;
+  rq->given = 0;
+  rq->base = "";
   if (c->doc == NULL) {
     struct jdoc_err e;
     int rc = jdoc_parse(c->body, c->body_len, c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX,
@@ -567,21 +595,7 @@ int req_decode_json(struct hctx *c, const struct field *fields, struct req_head 
       return problem(c, e.fail == JDOC_LIMIT ? 413 : 500, NULL, "%s", e.msg);
     }
   }
-  if (!cJSON_IsObject(c->doc->root))
-    return problem(c, 422, "", "the body must be a JSON object");
-  if (req_members(c, c->doc->root, "", names, n, vals) != 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    if (vals[i] != NULL)
-      rq->given |= 1u << i;
-  for (size_t i = 0; i < n; i++) {
-    jptr_key(ptr, sizeof ptr, "", fields[i].name);
-    if (req_decode_field(c, &fields[i], vals[i], ptr, rq) != 0)
-      return -1;
-    if (fields[i].check != NULL && fields[i].check(c, rq, vals[i], ptr) != 0)
-      return -1;
-  }
-  return 0;
+  return req_decode_object(c, fields, c->doc->root, "", rq);
 }
 
 /* end of request.c */

@@ -16,6 +16,8 @@ const struct route http_routes[] = {
   { "POST", "/activate", &op_activate, NULL },
   { "POST", "/neuron/forward", &op_neuron_forward, NULL },
   { "POST", "/neuron/backward", &op_neuron_backward, NULL },
+  { "POST", "/network/forward", &op_network_forward, NULL },
+  { "POST", "/network/backward", &op_network_backward, NULL },
   { "POST", "/loss", &op_loss, NULL },
   { "POST", "/init", &op_init, NULL },
   { "GET", "/activations", NULL, h_activations_get },

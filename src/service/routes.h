@@ -45,6 +45,8 @@ void http_dispatch(struct hctx *c);
 extern const struct op op_activate;         /* POST /activate */
 extern const struct op op_neuron_forward;   /* POST /neuron/forward */
 extern const struct op op_neuron_backward;  /* POST /neuron/backward */
+extern const struct op op_network_forward;  /* POST /network/forward */
+extern const struct op op_network_backward; /* POST /network/backward */
 extern const struct op op_loss;             /* POST /loss */
 extern const struct op op_init;             /* POST /init */
 
