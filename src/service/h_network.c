@@ -95,6 +95,7 @@ struct network_req {
   double lr, steps;
 
   /* Resolved. */
+  struct init_req ir;       /* generated layers: the init spec */
   int backward;
   size_t nl, m;             /* layers, samples */
   int batch;                /* x is M x d0 */
@@ -147,6 +148,9 @@ static int read_layers(struct hctx *c, struct network_req *r, size_t d0)
   const cJSON *it;
   size_t i = 0, in = d0;
 
+  if (cJSON_IsArray(r->layers) && jdoc_packed(c->doc, r->layers) != NULL &&
+      jdoc_packed(c->doc, r->layers)->dim[0] > 0) /* numbers, not layers */
+    return problem(c, 422, "/layers/0", "layers[0] must be a JSON object (a layer)");
   if (!cJSON_IsArray(r->layers) || r->layers->child == NULL)
     return problem(c, 422, "/layers",
                    "layers must be a non-empty array of layers ({\"weights\": K rows of d, "
@@ -261,7 +265,6 @@ static int read_init(struct hctx *c, const cJSON *v, struct init_req *ir)
 static int generate_layers(struct hctx *c, struct network_req *r, size_t d0)
 {
   const struct tensor_in *s = &r->sizes;
-  struct init_req ir;
   size_t total = 0, have = c->doc != NULL ? c->doc->count : 0;
 
   if (s->shape.ndim != 1 || s->n < 2)
@@ -280,7 +283,7 @@ static int generate_layers(struct hctx *c, struct network_req *r, size_t d0)
   if (r->nl > NET_MAX_LAYERS)
     return problem(c, 422, "/sizes", "sizes gives %zu layers, more than the %d allowed", r->nl,
                    NET_MAX_LAYERS);
-  if (r->seed + (double)r->nl - 1 > INIT_SEED_MAX)
+  if ((uint64_t)r->seed + (r->nl - 1) > (uint64_t)INIT_SEED_MAX)
     return problem(c, 422, "/seed", "seed + %zu (one seed per layer) must be at most "
                    "9007199254740991", r->nl - 1);
   /* the weights to be drawn count toward the element limit */
@@ -293,25 +296,37 @@ static int generate_layers(struct hctx *c, struct network_req *r, size_t d0)
   }
   if ((r->l = ctx_alloc(c, r->nl * sizeof *r->l)) == NULL)
     return -1;
-  if (read_activations(c, r) != 0 || read_init(c, r->init, &ir) != 0)
+  if (read_activations(c, r) != 0 || read_init(c, r->init, &r->ir) != 0)
     return -1;
+  for (size_t i = 0; i < r->nl; i++) {
+    struct net_layer *y = &r->l[i];
+    struct eng_init in;
+    y->d = (size_t)s->v[i];
+    y->k = (size_t)s->v[i + 1];
+    if (init_config(c, &r->ir, y->k, y->d, (uint64_t)r->seed + i, &in) != 0)
+      return -1;
+    layer_shapes(y, r->batch, r->m);
+  }
+  return 0;
+}
+
+/* Draws the generated layers' weights (once the limits are checked); zero bias. */
+static int draw_weights(struct hctx *c, struct network_req *r)
+{
   for (size_t i = 0; i < r->nl; i++) {
     struct net_layer *y = &r->l[i];
     struct eng_init in;
     double sd, bound;
     int rc;
-    y->d = (size_t)s->v[i];
-    y->k = (size_t)s->v[i + 1];
     y->w = ctx_alloc(c, y->k * y->d * sizeof(double));
     y->b = ctx_alloc(c, y->k * sizeof(double));
     if (y->w == NULL || y->b == NULL)
       return -1;
-    if (init_config(c, &ir, y->k, y->d, (uint64_t)r->seed + i, &in) != 0)
+    if (init_config(c, &r->ir, y->k, y->d, (uint64_t)r->seed + i, &in) != 0)
       return -1;
     rc = eng_init_fill(&in, y->w, &sd, &bound);
     if (rc != ENG_OK)
       return problem(c, 422, "/init", "%s", eng_strerror(rc));
-    layer_shapes(y, r->batch, r->m);
   }
   return 0;
 }
@@ -369,6 +384,8 @@ static int resolve(struct hctx *c, struct network_req *r)
   last = &r->l[r->nl - 1];
 
   /* the work and the arrays */
+  if (!req_given(h, "steps"))
+    r->steps = 1;
   steps = req_given(h, "learning_rate") ? (size_t)r->steps : 1;
   if (req_given(h, "steps") && !req_given(h, "learning_rate"))
     return problem(c, 422, "/steps", "steps needs a learning_rate (SGD steps)");
@@ -382,13 +399,15 @@ static int resolve(struct hctx *c, struct network_req *r)
   if (work * (double)steps > NET_WORK_MAX)
     return problem(c, 422, "/steps",
                    "%zu steps of %.0f multiply-adds each are over the budget of %.0f: at most "
-                   "%.0f steps for this network and batch", steps, work, NET_WORK_MAX,
+                   "%.0f step(s) for this network and batch", steps, work, NET_WORK_MAX,
                    floor(NET_WORK_MAX / work));
   if ((c->doc != NULL ? (double)c->doc->count : 0) + made_elements(r, steps) >
       (double)c->cfg->max_elements)
     return problem(c, 413, has_layers ? "/layers" : "/sizes",
                    "the arrays of this network over the batch would hold %.0f numbers, over "
                    "the limit of %zu", made_elements(r, steps), c->cfg->max_elements);
+  if (has_sizes && draw_weights(c, r) != 0)
+    return -1;
   if (!r->backward)
     return 0;
 
