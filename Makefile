@@ -67,14 +67,26 @@ $(BUILD)/tests/%.o: tests/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) -Itests -Itests/lib $(PKG_CFLAGS) $(TEST_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# openapi.yaml is embedded in the binary (h_health.c .incbin's this copy; empty until
-# the spec exists), so the runtime needs no source tree.
+# Files served from the binary (src/service/embed.c .incbin's them): web/ (the playground,
+# /docs and the vendored libraries) and openapi.yaml with its JSON form, converted here
+# by scripts/yaml2json.c (libyaml, a build dependency only). The runtime needs no files.
 OPENAPI_COPY := $(BUILD)/gen/openapi.yaml
+OPENAPI_JSON := $(BUILD)/gen/openapi.json
+YAML2JSON    := $(BUILD)/gen/yaml2json
+WEB_FILES    := $(shell find web -type f 2>/dev/null)
 $(OPENAPI_COPY): $(wildcard openapi.yaml)
 	@mkdir -p $(@D)
 	$(Q)if [ -f openapi.yaml ]; then cp openapi.yaml $@; else : >$@; fi
-$(BUILD)/service/h_health.o: $(OPENAPI_COPY)
-$(BUILD)/service/h_health.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"'
+$(YAML2JSON): scripts/yaml2json.c
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< -lyaml
+$(OPENAPI_JSON): $(OPENAPI_COPY) $(YAML2JSON)
+	@echo "  GEN     $@"
+	$(Q)$(YAML2JSON) $(OPENAPI_COPY) > $@.tmp && mv $@.tmp $@
+$(BUILD)/service/embed.o: $(OPENAPI_COPY) $(OPENAPI_JSON) $(WEB_FILES)
+$(BUILD)/service/embed.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"' \
+                                      -DNEUROND_OPENAPI_JSON_PATH='"$(OPENAPI_JSON)"'
 
 $(LIBENGINE): $(ENGINE_OBJ)
 	@echo "  AR      $@"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages neurond needs to build and test, if any is missing.
 set -e
-need="gcc make pkg-config libmicrohttpd-dev libcjson-dev check libcurl4-openssl-dev libmpfr-dev libgmp-dev"
+need="gcc make pkg-config libmicrohttpd-dev libcjson-dev check libcurl4-openssl-dev libmpfr-dev libgmp-dev libyaml-dev"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -359,6 +359,70 @@ int req_params(struct hctx *c, const struct eng_activation *a, const cJSON *v,
   return req_params_check(c, a, p, ptr);
 }
 
+/* =========================================================== Query strings */
+
+static int hexval(char ch)
+{
+  if (ch >= '0' && ch <= '9')
+    return ch - '0';
+  if (ch >= 'a' && ch <= 'f')
+    return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F')
+    return ch - 'A' + 10;
+  return -1;
+}
+
+/* Decodes n bytes at s into a NUL-terminated copy of the context; NULL (400) on a bad
+ * escape or an embedded NUL. */
+static char *query_decode(struct hctx *c, const char *s, size_t n)
+{
+  char *out = ctx_alloc(c, n + 1);
+  size_t k = 0;
+  if (out == NULL)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '%') {
+      int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
+      int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+        problem(c, 400, NULL, "malformed query string: bad escape at \"%.8s\"", s + i);
+        return NULL;
+      }
+      out[k++] = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      out[k++] = s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  out[k] = '\0';
+  return out;
+}
+
+int req_query(struct hctx *c, struct qparam *out, size_t cap, size_t *n)
+{
+  const char *q = c->query;
+  *n = 0;
+  while (q != NULL && *q != '\0') {
+    size_t len = strcspn(q, "&"), klen = strcspn(q, "=");
+    if (len > 0) {
+      if (*n == cap)
+        return problem(c, 400, NULL, "the query string has more than %zu parameters", cap);
+      if (klen > len)
+        klen = len;
+      out[*n].key = query_decode(c, q, klen);
+      out[*n].value = klen < len ? query_decode(c, q + klen + 1, len - klen - 1)
+                                 : query_decode(c, q, 0);
+      if (out[*n].key == NULL || out[*n].value == NULL)
+        return -1;
+      (*n)++;
+    }
+    q += len;
+    if (*q == '&')
+      q++;
+  }
+  return 0;
+}
+
 /* ================================================================= Fields */
 
 static void *at(struct req_head *rq, size_t off)

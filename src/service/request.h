@@ -130,6 +130,17 @@ int req_param(struct hctx *c, const struct eng_activation *a, const char *name,
 int req_params_check(struct hctx *c, const struct eng_activation *a, const double *p,
                      const char *ptr);
 
+/* ============================================================ Query strings */
+
+/* One parameter of a query string, percent-decoded ('+' is a space). */
+struct qparam {
+  const char *key, *value;   /* value "" for a key with no '=' */
+};
+
+/* Splits c->query ("a=1&b=x%2Cy") into at most cap parameters (memory of the context);
+ * *n is how many. 400 for a malformed escape ("%zz") or more than cap parameters. */
+int req_query(struct hctx *c, struct qparam *out, size_t cap, size_t *n);
+
 /* Writes every activation name, each with its aliases: "identity (linear), step
  * (heaviside, binary_step), ..." (NUL-terminated, for a problem's detail). */
 void req_put_activation_names(struct buf *b);

@@ -24,7 +24,12 @@ const struct route http_routes[] = {
   { "GET", "/activations/{name}", NULL, h_activation_get },
   { "GET", "/healthz", NULL, h_healthz_get },
   { "GET", "/metrics", NULL, h_metrics_get },
-  { "GET", "/openapi.yaml", NULL, h_openapi_get },
+  { "GET", "/openapi.yaml", NULL, h_static_get },
+  { "GET", "/openapi.json", NULL, h_static_get },
+  { "GET", "/docs", NULL, h_static_get },
+  { "GET", "/", NULL, h_static_get },
+  { "GET", "/static/{name}", NULL, h_static_get },
+  { "GET", "/plot.svg", NULL, h_plot_get },
   { NULL, NULL, NULL, NULL },
 };
 

@@ -55,6 +55,8 @@ get_fn h_activations_get;        /* GET /activations        (h_activations.c) */
 get_fn h_activation_get;         /* GET /activations/{name} (h_activations.c) */
 get_fn h_healthz_get;            /* GET /healthz            (h_health.c) */
 get_fn h_metrics_get;            /* GET /metrics            (h_health.c) */
-get_fn h_openapi_get;            /* GET /openapi.yaml       (h_health.c) */
+get_fn h_static_get;             /* GET /, /docs, /openapi.yaml, /openapi.json,
+                                    /static/{name}           (h_static.c) */
+get_fn h_plot_get;               /* GET /plot.svg           (h_plot.c) */
 
 #endif /* NEUROND_SERVICE_ROUTES_H */
