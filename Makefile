@@ -44,7 +44,7 @@ Q := @
 endif
 
 .PHONY: all lib deps test test-run check run asan valgrind layering gen-check bench fuzz soak docker \
-        docker-test lint-openapi clean
+        docker-test lint-openapi browser-test plots clean
 
 all: $(BIN)
 
@@ -126,12 +126,26 @@ test-run: $(BIN) $(TEST_BIN)
 	  NEUROND_BIN=$(BIN) $(TEST_WRAP) $(BUILD)/tests/$$t || fail=1; \
 	done; exit $$fail
 
+# BROWSER=0 leaves out the browser suite and its dependencies (chromium, Node.js).
+BROWSER ?= 1
+export BROWSER
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory layering
 	$(Q)$(MAKE) --no-print-directory gen-check
 	$(Q)$(MAKE) --no-print-directory lint-openapi
+	$(Q)if [ "$(BROWSER)" != 0 ]; then $(MAKE) --no-print-directory browser-test; fi
+
+# The playground and /docs in Debian's headless chromium, driven by Playwright
+# (tests/browser); screenshots of each panel in build/browser/.
+browser-test: $(BIN)
+	$(Q)cd tests/browser && NEUROND_BIN=$(abspath $(BIN)) SHOTS=$(abspath build/browser) node --test playground.test.mjs
+
+# The README's drawings (docs/img/*.svg), by GET /plot.svg of a server started for it.
+plots: $(BIN)
+	$(Q)sh scripts/plots.sh $(BIN)
 
 check: test
 

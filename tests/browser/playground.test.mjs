@@ -4,15 +4,17 @@
 // to it fails the test. Screenshots of each panel go to build/browser/ ($SHOTS).
 //
 // Run by `make test` (make browser-test); alone: cd tests/browser && npm ci && npm test.
+// Node 18 or later (Debian 12's nodejs); playwright-core is pinned to a release that runs on it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..'); // Node 18 has no import.meta.dirname
 const BIN = resolve(ROOT, process.env.NEUROND_BIN || 'build/neurond');
 const SHOTS = resolve(ROOT, process.env.SHOTS || 'build/browser');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
