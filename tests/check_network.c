@@ -1012,6 +1012,8 @@ START_TEST(test_network_errors)
      "/activation", "one per layer"},
     {"/network/forward", "{\"x\": [1, 2], \"sizes\": [2, 2, 1], \"activation\": [\"relu\", 7]}",
      422, "/activation/1", "string"},
+    {"/network/forward", "{\"x\": [1, 2], \"sizes\": [2, 2, 1], \"activation\": [1, 2]}", 422,
+     "/activation/0", "string"},
     {"/network/forward", "{\"x\": [1, 2], \"sizes\": [2, 2, 1], \"activation\": \"maxout\"}", 422,
      "/activation", "last layer"},
     {"/network/forward", "{\"x\": [1, 2], \"sizes\": [2, 1], \"init\": \"he\"}", 422,

@@ -182,17 +182,45 @@ function yTicks(u, splits) {
   return splits.map((v) => (v == null ? '' : u.scales.y.distr === 3 ? v.toExponential(0) : String(+v.toPrecision(6))));
 }
 
+// Ticks of a log axis: powers of ten, a few decades apart when the axis spans hundreds
+// of them (axis layout only; uPlot's own log ticks run away over 300 decades).
+function logSplits(u, axisIdx, min, max) {
+  if (!(min > 0 && max > 0)) return [];
+  const lo = Math.ceil(Math.log10(min)), hi = Math.floor(Math.log10(max));
+  const step = Math.max(1, Math.ceil((hi - lo) / 6)), out = [];
+  for (let e = lo; e <= hi; e += step) out.push(Number('1e' + e));
+  return out.length ? out : [min, max];
+}
+
 function makePlot(el, title, key, opts) {
   const u = new uPlot({
     title, width: plotWidth(el), height: opts.height || 190,
     cursor: { sync: { key }, drag: { x: true, y: false, setScale: false } },
-    scales: { x: { time: false }, y: { distr: 1 } },
+    scales: { x: { time: false }, y: opts.log ? { distr: 3, log: 10 } : { distr: 1 } },
     legend: { live: true },
     series: [{ label: 'x', value: (uu, v) => exact(v) }],
-    axes: [{}, { size: 70, values: yTicks }],
+    axes: [{}, opts.log ? { size: 70, values: yTicks, splits: logSplits, filter: (u, splits) => splits } : { size: 70, values: yTicks }],
     hooks: opts.hooks || {},
   }, [[]], el);
+  u.neurondLog = !!opts.log;
   return u;
+}
+
+// The curve panels: element, title, height. A panel is made anew when the log view is
+// switched (uPlot fixes a scale's distribution when the plot is made).
+const CURVE_PANELS = {
+  y: ['plot-y', 'y = f(x)', 220], dy: ['plot-dy', "dy/dx = f'(x)", 190],
+  d2y: ['plot-d2y', "d²y/dx² = f''(x)", 190], dp: ['plot-dp', 'dy/dparam', 190],
+};
+
+function curvePlot(key, log) {
+  const old = curves.plots[key];
+  if (old && old.neurondLog === log) return old;
+  if (old) old.destroy();
+  const [id, title, height] = CURVE_PANELS[key];
+  curves.plots[key] = makePlot($(id), log ? title + ', log |value|' : title, 'curves',
+                               { hooks: curvePlotHooks(), height, log });
+  return curves.plots[key];
 }
 
 function setPlotSeries(u, data, labels, colors, log, raw) {
@@ -202,8 +230,6 @@ function setPlotSeries(u, data, labels, colors, log, raw) {
     label: lab, stroke: colors[i], width: 2,
     value: (uu, v, si, idx) => (idx == null ? '–' : exact(raw[i][idx])),
   }, i + 1));
-  u.scales.y.distr = log ? 3 : 1;
-  u.scales.y.log = 10;
   u.setData(data, true);
 }
 
@@ -267,7 +293,7 @@ async function drawCurves() {
   const colors = curves.series.map((s, i) => COLORS[i % COLORS.length]);
   for (const [key, field] of [['y', 'y'], ['dy', 'dy_dx'], ['d2y', 'd2y_dx2']]) {
     const raw = results.map((r) => r[field]);
-    setPlotSeries(curves.plots[key], [xs, ...raw.map((a) => a.map(shown))], labels, colors, log, raw);
+    setPlotSeries(curvePlot(key, log), [xs, ...raw.map((a) => a.map(shown))], labels, colors, log, raw);
   }
   // dy/dparam: one line per differentiable parameter of each series
   const dpRaw = [], dpLabels = [], dpColors = [];
@@ -280,9 +306,12 @@ async function drawCurves() {
   });
   $('plot-dp').style.display = dpRaw.length ? '' : 'none';
   if (dpRaw.length)
-    setPlotSeries(curves.plots.dp, [xs, ...dpRaw.map((a) => a.map(shown))], dpLabels, dpColors, log, dpRaw);
+    setPlotSeries(curvePlot('dp', log), [xs, ...dpRaw.map((a) => a.map(shown))], dpLabels, dpColors, log, dpRaw);
+  const range = (k) => { const sc = curves.plots[k].scales.y; return [sc.min, sc.max]; };
   N.curves = {
     x: xs, log, version,
+    // the y ranges as drawn (uPlot sets them when it next draws: read when asked)
+    get ranges() { return { y: range('y'), dy: range('dy'), d2y: range('d2y') }; },
     series: curves.series.map((s, i) => ({
       activation: s.act.name, params: { ...results[i].params },
       y: results[i].y, dy_dx: results[i].dy_dx, d2y_dx2: results[i].d2y_dx2,
@@ -338,11 +367,7 @@ function setupCurves() {
       else { curves.series = []; addSeries('gelu'); setRange(-30, 5); }
     };
   }
-  const hooks = curvePlotHooks();
-  curves.plots.y = makePlot($('plot-y'), 'y = f(x)', 'curves', { hooks, height: 220 });
-  curves.plots.dy = makePlot($('plot-dy'), "dy/dx = f'(x)", 'curves', { hooks });
-  curves.plots.d2y = makePlot($('plot-d2y'), "d²y/dx² = f''(x)", 'curves', { hooks });
-  curves.plots.dp = makePlot($('plot-dp'), 'dy/dparam', 'curves', { hooks });
+  for (const key of Object.keys(CURVE_PANELS)) curvePlot(key, false);
   usePreset('sigmoid-tanh');
 }
 
@@ -415,7 +440,7 @@ async function setupLab() {
   lab.plot = new uPlot({
     title: 'grad_weights_norm per layer (layer 1 is next to the input)', width: plotWidth($('plot-lab')), height: 320,
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-    axes: [{ label: 'layer' }, { size: 80, label: '‖grad W‖ (Frobenius)', values: yTicks }],
+    axes: [{ label: 'layer' }, { size: 80, label: '‖grad W‖ (Frobenius)', values: yTicks, splits: logSplits, filter: (u, splits) => splits }],
     series: [{ label: 'layer', value: (u, v) => (v == null ? '–' : String(v)) }],
   }, [[]], $('plot-lab'));
   $('lab-add').onclick = () => addLabConfig($('lab-act').value, $('lab-init').value, Number($('lab-std').value),
@@ -513,7 +538,7 @@ function setupTraining() {
   train.plot = new uPlot({
     title: 'cross-entropy loss before each step', width: 460, height: 300,
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-    axes: [{ label: 'step' }, { size: 70, values: yTicks }],
+    axes: [{ label: 'step' }, { size: 70, values: yTicks, splits: logSplits, filter: (u, splits) => splits }],
     series: [{ label: 'step' }, { label: 'loss', stroke: '#d62728', width: 2, value: (u, v) => exact(v) }],
   }, [[]], $('plot-loss'));
   $('train-run').onclick = () => runTraining().catch((e) => status(e.message, true));

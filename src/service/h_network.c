@@ -211,6 +211,8 @@ static int read_activations(struct hctx *c, struct network_req *r)
     for (i = 0; i < r->nl; i++)
       r->l[i].act = a;
   } else if (cJSON_IsArray(v)) {
+    if (jdoc_packed(c->doc, v) != NULL && jdoc_packed(c->doc, v)->dim[0] > 0) /* numbers */
+      return problem(c, 422, "/activation/0", "activation[0] must be a string (a name)");
     if ((size_t)cJSON_GetArraySize(v) != r->nl)
       return problem(c, 422, "/activation",
                      "activation has %d names; sizes gives %zu layers (one name for every "

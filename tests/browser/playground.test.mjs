@@ -150,6 +150,8 @@ test('curves: choosing activations and moving a slider redraws with /activate\'s
   const s0 = tail.series[0];
   assert.equal(tail.x[tail.x.length - 1], 700);
   assert.ok(s0.dy_dx[s0.dy_dx.length - 1] > 0 && s0.dy_dx[s0.dy_dx.length - 1] < 1e-300);
+  // the dy/dx panel's log axis reaches down to the tail's value
+  assert.ok(tail.log && tail.ranges.dy[0] > 0 && tail.ranges.dy[0] <= s0.dy_dx[s0.dy_dx.length - 1], `dy range ${tail.ranges.dy}`);
   await (await page.$('#curves')).screenshot({ path: join(SHOTS, 'curves-tail.png') });
   assert.deepEqual(problems, []);
   await ctx.close();
