@@ -105,7 +105,11 @@ int problem(struct hctx *c, int status, const char *pointer, const char *fmt, ..
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
-int vproblem(struct hctx *c, int status, const char *pointer, const char *fmt, va_list ap);
+int vproblem(struct hctx *c, int status, const char *pointer, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 0)))
+#endif
+  ;
 
 /* Adds a reply header (name must be static); 0, or -1 with a 500 recorded. */
 int ctx_header(struct hctx *c, const char *name, const char *value);
