@@ -10,7 +10,8 @@
  * default y,dy_dx), from and to (default -5 and 5, from < to), points (2 to 10001,
  * default 401), width and height in pixels (default 720 x 420). A bad value is a
  * problem whose pointer names the parameter ("/from"), as if the query were a JSON
- * object; a malformed query string is a 400.
+ * object. (libmicrohttpd keeps an escape it cannot decode as it is; req_query's 400 for
+ * one is for a query string that reaches the route raw, as in the fuzz target.)
  */
 #include <float.h>
 #include <math.h>
