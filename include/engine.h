@@ -307,6 +307,33 @@ int eng_layer_grad_x(const struct eng_layer *l, const double *grad_z, double *gr
 /* One SGD step: out[i] = w[i] - eta * g[i]. out may alias w. */
 void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double *out);
 
+/* ================================================================= Statistics */
+
+/* The Euclidean norm sqrt(sum v_i^2) of n doubles (the Frobenius norm of a matrix),
+ * within about 1 ULP: the squares are summed in double-double after scaling by a power
+ * of two, so none overflows or underflows. 0 for n = 0; +inf only when the norm itself
+ * is beyond the largest double. */
+double eng_norm2(const double *v, size_t n);
+/* The mean and the population standard deviation (divided by n) of n doubles, within a
+ * few ULP (two passes, double-double sums); both 0 for n = 0. */
+void eng_mean_std(const double *v, size_t n, double *mean, double *std);
+
+/* What a dense layer's entries look like (the network lab's per-layer statistics). */
+struct eng_layer_stats {
+  double a_mean, a_std;      /* over every entry of a (m x width) */
+  double dadz_mean_abs;      /* mean of |f'(z)| over z's m x k entries (element-wise f) */
+  double dead_fraction;      /* share of z's entries with f'(z) = 0 (element-wise f) */
+  int has_dadz;              /* 0 for a vector activation: the two above are not defined */
+  double grad_z_norm;        /* Euclidean norm of grad_z (0 when grad_z is NULL) */
+  double grad_weights_norm;  /* Frobenius norm of grad_W (0 when grad_w is NULL) */
+};
+
+/* The statistics of layer l from its z and a (eng_layer_forward) and, when not NULL,
+ * its grad_z and grad_w (eng_layer_backward). ENG_ENOMEM if scratch for f'(z) could not
+ * be had (one block per call). */
+int eng_layer_stats(const struct eng_layer *l, const double *z, const double *a,
+                    const double *grad_z, const double *grad_w, struct eng_layer_stats *st);
+
 /* =============================================================== Initialisers */
 
 /* The fields a scheme takes besides shape and seed (bits of its row's third column). */

@@ -168,19 +168,55 @@ int neuron_resolve(struct hctx *c, struct neuron_req *r, int backward)
   if (r->loss < 0)
     return problem(c, 422, "/loss", "loss is required with targets (\"squared\", "
                                     "\"cross_entropy\" or \"mse\")");
-  if (shape_eq(&r->targets.shape, &r->ashape)) {
-    r->t.r = r->targets.v;
-  } else if (r->loss == ENG_LOSS_CROSS_ENTROPY && r->layer &&
-             r->targets.shape.ndim + 1 == r->zshape.ndim && r->targets.n == r->l.m) {
-    r->t.cls = r->targets.v; /* class indices, one per sample */
+  return layer_targets(c, (enum eng_loss)r->loss, &r->targets, &r->ashape, &r->zshape, r->l.m,
+                       r->layer, &r->t);
+}
+
+int layer_targets(struct hctx *c, enum eng_loss loss, const struct tensor_in *targets,
+                  const struct shape *ashape, const struct shape *zshape, size_t m,
+                  int classes_ok, struct eng_targets *t)
+{
+  char s1[64], s2[64];
+
+  memset(t, 0, sizeof *t);
+  if (shape_eq(&targets->shape, ashape)) {
+    t->r = targets->v;
+  } else if (loss == ENG_LOSS_CROSS_ENTROPY && classes_ok &&
+             targets->shape.ndim + 1 == zshape->ndim && targets->n == m) {
+    t->cls = targets->v; /* class indices, one per sample */
   } else {
     return problem(c, 422, "/targets", "targets has shape %s; it must have the shape of a, %s%s",
-                   shape_text(&r->targets.shape, s1, sizeof s1),
-                   shape_text(&r->ashape, s2, sizeof s2),
-                   r->loss == ENG_LOSS_CROSS_ENTROPY && r->layer
+                   shape_text(&targets->shape, s1, sizeof s1), shape_text(ashape, s2, sizeof s2),
+                   loss == ENG_LOSS_CROSS_ENTROPY && classes_ok
                      ? " (probability rows), or one class index per sample" : "");
   }
   return 0;
+}
+
+int layer_backward_problem(struct hctx *c, int rc, const struct eng_activation *act,
+                           const struct tensor_in *targets, const struct eng_targets *t,
+                           size_t bad)
+{
+  switch (rc) {
+  case ENG_OK:
+    return 0;
+  case ENG_ELOSS:
+    return problem(c, 422, "/loss",
+                   "cross_entropy needs the sigmoid activation (binary) or softmax across a "
+                   "layer (categorical); %s is neither", act->name);
+  case ENG_ETARGET: {
+    char ptr[JPTR_MAX], name[JNAME_MAX];
+    jptr_flat(ptr, sizeof ptr, "/targets", &targets->shape, bad);
+    jptr_name(ptr, name, sizeof name);
+    return problem(c, 422, ptr, "%s is out of range: %s", name,
+                   t->cls != NULL ? "a class index must be an integer in [0, K)"
+                                  : "cross-entropy targets must be in [0, 1]");
+  }
+  case ENG_ENOMEM:
+    return problem(c, 500, NULL, "out of memory");
+  default:
+    return problem(c, 422, NULL, "%s", eng_strerror(rc));
+  }
 }
 
 int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
@@ -226,26 +262,8 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
                            grad_a == NULL ? (enum eng_loss)r->loss : ENG_LOSS_SQUARED,
                            grad_a == NULL ? &r->t : NULL, (enum eng_reduction)r->reduction,
                            &res->o, &bad);
-  switch (rc) {
-  case ENG_OK:
-    break;
-  case ENG_ELOSS:
-    return problem(c, 422, "/loss",
-                   "cross_entropy needs the sigmoid activation (binary) or softmax across a "
-                   "layer (categorical); %s is neither", r->act->name);
-  case ENG_ETARGET: {
-    char ptr[JPTR_MAX], name[JNAME_MAX];
-    jptr_flat(ptr, sizeof ptr, "/targets", &r->targets.shape, bad);
-    jptr_name(ptr, name, sizeof name);
-    return problem(c, 422, ptr, "%s is out of range: %s", name,
-                   r->t.cls != NULL ? "a class index must be an integer in [0, K)"
-                                    : "cross-entropy targets must be in [0, 1]");
-  }
-  case ENG_ENOMEM:
-    return problem(c, 500, NULL, "out of memory");
-  default:
-    return problem(c, 422, NULL, "%s", eng_strerror(rc));
-  }
+  if (layer_backward_problem(c, rc, r->act, &r->targets, &r->t, bad) != 0)
+    return -1;
   if (r->has_lr) {
     res->new_w = ctx_alloc(c, k * d * sizeof(double) + 1);
     res->new_b = ctx_alloc(c, k * sizeof(double) + 1);

@@ -534,6 +534,52 @@ static void *watchdog(void *arg)
   return NULL;
 }
 
+/* The query string, rebuilt from the arguments libmicrohttpd has split and decoded
+ * (the access handler's url has none): each key and value percent-encoded again but
+ * for unreserved characters, "k=v" joined by '&'. */
+static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  struct buf *b = cls;
+  (void)kind;
+  if (b->len > 0)
+    buf_putc(b, '&');
+  for (int part = 0; part < 2; part++) {
+    const unsigned char *p = (const unsigned char *)(part == 0 ? key : value);
+    if (part == 1) {
+      if (value == NULL)
+        break;
+      buf_putc(b, '=');
+    }
+    for (; p != NULL && *p != '\0'; p++) {
+      if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+        buf_putc(b, (char)*p);
+      } else {
+        buf_putc(b, '%');
+        buf_putc(b, hex[*p >> 4]);
+        buf_putc(b, hex[*p & 15]);
+      }
+    }
+  }
+  return MHD_YES;
+}
+
+static void set_query(struct MHD_Connection *conn, struct hctx *c)
+{
+  struct buf b;
+  char *q;
+  buf_init(&b, 128);
+  MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, &on_arg, &b);
+  buf_putc(&b, '\0');
+  if (!b.failed && b.len > 1 && (q = ctx_alloc(c, b.len)) != NULL) {
+    memcpy(q, b.p, b.len);
+    c->query = q;
+  }
+  buf_free(&b);
+}
+
 /* Another request header, for the context (hctx.header). */
 static const char *conn_header(void *conn, const char *name)
 {
@@ -676,6 +722,7 @@ static void prepare(struct server *s, struct MHD_Connection *conn, struct req *r
   c->header = conn_header;
   c->conn = conn;
   c->body_owned = r->body; /* the context frees it as soon as it is parsed */
+  set_query(conn, c);
   c->mem_held = r->held;
   c->mem_used = r->len;
   r->held = 0;

@@ -2,7 +2,7 @@
  * fuzz_request.c: a libFuzzer target over the real request path, in-process:
  * method, path, Content-Type and body bytes -> router -> handler -> response bytes.
  *
- * Input layout: "METHOD PATH\n", optional "Content-Type: TYPE\n" and
+ * Input layout: "METHOD PATH[?QUERY]\n", optional "Content-Type: TYPE\n" and
  * "Inference-Header-Content-Length: N\n" lines, "\n", then the body (anything that does
  * not fit the layout is sent as a POST /activate body).
  * A failure is a crash or a sanitizer report (ASan, UBSan, leaks), a 5xx, or a
@@ -50,7 +50,7 @@ static void check_response(const struct hctx *c, int post)
     return; /* binary tensors after a JSON header */
   if (strncmp(c->resp_type, "application/json", 16) != 0 &&
       strncmp(c->resp_type, "application/problem+json", 24) != 0)
-    return; /* /metrics and /openapi.yaml are text */
+    return; /* /metrics, /openapi.yaml, the pages and /plot.svg are not JSON */
   doc = cJSON_ParseWithLength(c->resp, c->resp_len);
   if (doc == NULL)
     abort();
@@ -128,6 +128,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   ctx_init(&c, &fuzz_cfg, method, path, type, p, (size_t)(end - p));
   c.header = fuzz_header;
+  {
+    char *qm = strchr(path, '?'); /* the query string, as the server passes it */
+    if (qm != NULL) {
+      *qm = '\0';
+      c.query = qm + 1;
+    }
+  }
   http_dispatch(&c);
   check_response(&c, strcmp(method, "POST") == 0);
   ctx_free(&c);
