@@ -17,7 +17,7 @@
 #include "lib/server.h"
 #include "testutil.h"
 
-#define MAX_LINES 4096
+#define MAX_LINES 16384
 
 static char *lines[MAX_LINES];
 static size_t nlines;
@@ -176,7 +176,7 @@ START_TEST(test_examples_are_real_requests)
   struct srv srv;
   static const char *const quiet[] = {"--no-access-log", NULL};
   const char *path = NULL;
-  char schema[64] = "";
+  char schema[64] = "", example[64] = "";
   size_t sent = 0;
   load();
   ck_assert_int_eq(srv_start(&srv, quiet), 0);
@@ -202,15 +202,33 @@ START_TEST(test_examples_are_real_requests)
       }
       continue;
     }
+    if (path != NULL && indent(l) == 14 && l[strlen(l) - 1] == ':') {
+      size_t len = strcspn(l + 14, ":");
+      if (len < sizeof example) {
+        memcpy(example, l + 14, len);
+        example[len] = '\0';
+      }
+    }
     if (path != NULL && indent(l) >= 16 && strncmp(l + indent(l), "value: {", 8) == 0) {
-      char p[64], req[32][48], props[32][48];
-      size_t nreq, nprops;
+      char p[256], req[32][48], props[32][48];
+      size_t nreq, nprops, pk = 0;
       const char *json = l + indent(l) + 7;
       struct resp r;
       cJSON *d;
       size_t plen = strcspn(path, ":");
-      memcpy(p, path, plen);
-      p[plen] = '\0';
+      /* a path's {model} is the example's name; {version} is 1 */
+      for (size_t j = 0; j < plen && pk + 64 < sizeof p; j++) {
+        if (strncmp(path + j, "{model}", 7) == 0) {
+          pk += (size_t)snprintf(p + pk, sizeof p - pk, "%s", example);
+          j += 6;
+        } else if (strncmp(path + j, "{version}", 9) == 0) {
+          p[pk++] = '1';
+          j += 8;
+        } else {
+          p[pk++] = path[j];
+        }
+      }
+      p[pk] = '\0';
       ck_assert_msg(schema[0] != '\0', "%s: no 200 schema", p);
       schema_fields(schema, req, &nreq, props, &nprops);
       ck_assert_int_eq(http_post_json(&srv, p, json, &r), 0);

@@ -89,7 +89,7 @@ void ctx_free(struct hctx *c)
   c->resp_len = 0;
 }
 
-void *ctx_alloc(struct hctx *c, size_t size)
+static void *alloc(struct hctx *c, size_t size, int zero)
 {
   void *p;
 
@@ -103,7 +103,7 @@ void *ctx_alloc(struct hctx *c, size_t size)
   }
   if (ctx_charge(c, size) != 0)
     return NULL;
-  p = calloc(1, size > 0 ? size : 1);
+  p = zero ? calloc(1, size > 0 ? size : 1) : malloc(size > 0 ? size : 1);
   if (p == NULL)
     goto oom;
   c->allocs[c->nallocs++] = p;
@@ -111,6 +111,16 @@ void *ctx_alloc(struct hctx *c, size_t size)
 oom:
   problem(c, 500, NULL, "out of memory");
   return NULL;
+}
+
+void *ctx_alloc(struct hctx *c, size_t size)
+{
+  return alloc(c, size, 1);
+}
+
+void *ctx_alloc_raw(struct hctx *c, size_t size)
+{
+  return alloc(c, size, 0);
 }
 
 int ctx_header(struct hctx *c, const char *name, const char *value)

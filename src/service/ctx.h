@@ -58,7 +58,8 @@ struct hctx {
   const char *method;       /* "GET", "POST", ... */
   const char *path;         /* URL path, no query */
   const char *query;        /* the query string (after '?'), or NULL */
-  const char *arg;          /* the {name} of a templated route, else NULL */
+  const char *arg;          /* the first {name} of a templated route, else NULL */
+  const char *arg2;         /* the second, else NULL */
   const char *route;        /* the matched route's pattern, for metrics ("other") */
   const char *content_type; /* the request's Content-Type, or NULL */
   const char *(*header)(void *conn, const char *name); /* another request header */
@@ -105,6 +106,8 @@ void ctx_drop_input(struct hctx *c);
 /* Zero-filled memory that lives as long as the context; NULL on failure (and then
  * the 500 is recorded: the caller just returns). */
 void *ctx_alloc(struct hctx *c, size_t size);
+/* The same, not zero-filled: for arrays the engine writes whole. */
+void *ctx_alloc_raw(struct hctx *c, size_t size);
 
 /* Records an error (the first one wins) and returns -1, so that callers can
  * `return problem(...)`. pointer may be NULL. The detail is cut to fit, never inside
@@ -114,7 +117,11 @@ int problem(struct hctx *c, int status, const char *pointer, const char *fmt, ..
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
-int vproblem(struct hctx *c, int status, const char *pointer, const char *fmt, va_list ap);
+int vproblem(struct hctx *c, int status, const char *pointer, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 0)))
+#endif
+  ;
 
 /* Counts n more bytes in use by the request, taking from the memory budget what its
  * holding does not cover: 0, or -1 with a 503 recorded (the budget is exhausted). */
@@ -136,6 +143,10 @@ struct buf;
 void reply_buf(struct hctx *c, int status, const char *type, struct buf *b);
 /* Sets the reply copying n bytes of p. */
 void reply_bytes(struct hctx *c, int status, const char *type, const char *p, size_t n);
+/* Sets the reply to the recorded error in the form of the route's protocol: on the
+ * Open Inference Protocol's routes (under /v2) {"error": detail} with 422 sent as 400;
+ * elsewhere problem details (reply_problem). */
+void reply_error(struct hctx *c);
 /* Sets the reply to the recorded error as RFC 9457 problem details
  * (application/problem+json): {"type":"about:blank","title":<reason phrase>,
  * "status":...,"detail":...,"pointer":...} (pointer omitted when there is none). */

@@ -8,6 +8,7 @@
  * request arrays straight into the engine, and from its arrays to the encoder.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "exec/exec.h"
@@ -78,6 +79,7 @@ static int check_grad_y(struct hctx *c, struct req_head *h, const cJSON *v, cons
   struct act_req *r = (struct act_req *)h;
   struct shape ys;
   char s1[64], s2[64];
+  r->has_grad_y = v != NULL;
   if (v == NULL)
     return 0;
   act_y_shape(r, &ys, NULL, NULL, NULL);
@@ -100,6 +102,15 @@ static const struct field fields[] = {
     .check = check_grad_y },
   FIELDS_END,
 };
+
+int act_check_inputs(struct hctx *c, struct act_req *r, const char *xptr, const char *gptr)
+{
+  if (check_x(c, &r->head, NULL, xptr) != 0)
+    return -1;
+  if (!r->has_grad_y)
+    return 0;
+  return check_grad_y(c, &r->head, (const cJSON *)r, gptr);
+}
 
 void act_y_shape(const struct act_req *r, struct shape *ys, size_t *k, size_t *m, size_t *w)
 {
@@ -132,26 +143,33 @@ int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res)
   size_t n = r->x.n, k, m, w, ny;
   int rc;
 
-  memset(res, 0, sizeof *res);
+  /* outputs already placed by the caller (res->o) are written there */
+  for (unsigned j = 0; j < a->nparams; j++) /* the inference protocol's name: dy_dalpha */
+    snprintf(res->dp_wire[j], sizeof res->dp_wire[j], "dy_d%s", a->params[j].name);
   act_y_shape(r, &res->yshape, &k, &m, &w);
   res->k = k;
   res->m = m;
   res->w = w;
   ny = a->kind == ENG_VECTOR ? m * w : n;
-  if (req_given(&r->head, "grad_y") || r->grad_y.v != NULL) {
+  if (r->has_grad_y) {
     o->grad_y = r->grad_y.v;
-    if ((o->grad_x = ctx_alloc(c, n * sizeof(double) + 1)) == NULL)
+    if (o->grad_x == NULL &&
+        (o->grad_x = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
       return -1;
   }
-  if ((r->outputs & ACT_OUT_Y) && (o->y = ctx_alloc(c, ny * sizeof(double) + 1)) == NULL)
+  if ((r->outputs & ACT_OUT_Y) && o->y == NULL &&
+      (o->y = ctx_alloc_raw(c, ny * sizeof(double) + 1)) == NULL)
     return -1;
-  if ((r->outputs & ACT_OUT_DY) && (o->dy = ctx_alloc(c, n * sizeof(double) + 1)) == NULL)
+  if ((r->outputs & ACT_OUT_DY) && o->dy == NULL &&
+      (o->dy = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
     return -1;
-  if ((r->outputs & ACT_OUT_D2Y) && (o->d2y = ctx_alloc(c, n * sizeof(double) + 1)) == NULL)
+  if ((r->outputs & ACT_OUT_D2Y) && o->d2y == NULL &&
+      (o->d2y = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
     return -1;
   if (r->outputs & ACT_OUT_DP)
     for (unsigned j = 0; j < a->nparams; j++)
-      if (a->params[j].learnable && (o->dp[j] = ctx_alloc(c, n * sizeof(double) + 1)) == NULL)
+      if (a->params[j].learnable && o->dp[j] == NULL &&
+          (o->dp[j] = ctx_alloc_raw(c, n * sizeof(double) + 1)) == NULL)
         return -1;
   if (r->outputs & ACT_OUT_JAC) {
     /* m blocks of w x k: bounded by the element limit like any input. */
@@ -159,7 +177,7 @@ int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res)
       return problem(c, 413, "/outputs",
                      "the jacobian would hold %zu x %zu x %zu numbers, over the limit of %zu",
                      m, w, k, c->cfg->max_elements);
-    if ((o->jac = ctx_alloc(c, m * w * k * sizeof(double) + 1)) == NULL)
+    if (o->jac == NULL && (o->jac = ctx_alloc_raw(c, m * w * k * sizeof(double) + 1)) == NULL)
       return -1;
   }
   if (a->reduces && (o->argmax = ctx_alloc(c, m * sizeof(size_t) + 1)) == NULL)
@@ -173,20 +191,11 @@ int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res)
   return 0;
 }
 
-static int run(struct hctx *c, struct req_head *h, struct outs *l)
+void act_outs(const struct act_req *r, const struct act_result *res, struct outs *l)
 {
-  struct act_req *r = (struct act_req *)h;
   const struct eng_activation *a = r->act;
-  struct act_result *res = ctx_alloc(c, sizeof *res);
   const struct shape *xs = &r->x.shape;
   struct out *o;
-
-  if (res == NULL || act_compute(c, r, res) != 0)
-    return -1;
-  /* the request is read: its numbers go before the reply's text is made */
-  ctx_drop_input(c);
-  r->x.v = NULL;
-  r->grad_y.v = NULL;
 
   outs_string(l, "activation", a->name);
   outs_params(l, "params", a, r->p);
@@ -207,7 +216,8 @@ static int run(struct hctx *c, struct req_head *h, struct outs *l)
     outs_open(l, "dy_dparams");
     for (unsigned j = 0; j < a->nparams; j++)
       if (res->o.dp[j] != NULL)
-        outs_tensor(l, a->params[j].name, xs, res->o.dp[j], "/x", xs, MAP_SAME);
+        outs_tensor(l, a->params[j].name, xs, res->o.dp[j], "/x", xs, MAP_SAME)->wire =
+          res->dp_wire[j];
     outs_close(l);
   }
   if (res->o.jac != NULL) {
@@ -226,6 +236,20 @@ static int run(struct hctx *c, struct req_head *h, struct outs *l)
   }
   if (res->o.grad_x != NULL)
     outs_tensor(l, "grad_x", xs, res->o.grad_x, "/x", xs, MAP_SAME);
+}
+
+static int run(struct hctx *c, struct req_head *h, struct outs *l)
+{
+  struct act_req *r = (struct act_req *)h;
+  struct act_result *res = ctx_alloc(c, sizeof *res);
+
+  if (res == NULL || act_compute(c, r, res) != 0)
+    return -1;
+  /* the request is read: its numbers go before the reply's text is made */
+  ctx_drop_input(c);
+  r->x.v = NULL;
+  r->grad_y.v = NULL;
+  act_outs(r, res, l);
   return 0;
 }
 

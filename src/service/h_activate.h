@@ -7,6 +7,7 @@
 #define NEUROND_SERVICE_H_ACTIVATE_H
 
 #include "engine.h"
+#include "service/outs.h"
 #include "service/request.h"
 
 /* The outputs a request may ask for (bits of act_req.outputs, in the order of
@@ -26,7 +27,8 @@ struct act_req {
   double p[ENG_MAX_PARAMS];
   struct tensor_in x;
   unsigned outputs;          /* ACT_OUT_* */
-  struct tensor_in grad_y;   /* n == 0 and v == NULL when absent */
+  struct tensor_in grad_y;
+  int has_grad_y;            /* grad_y was given: grad_x is computed */
 };
 
 /* The engine's arrays for a request, and the shapes around them. */
@@ -34,13 +36,23 @@ struct act_result {
   struct eng_act_out o;
   struct shape yshape;
   size_t k, m, w;            /* row length, rows, outputs per row (vector functions) */
+  char dp_wire[ENG_MAX_PARAMS][24]; /* "dy_d<param>", the names on the inference protocol */
 };
 
 /* The shape of y for r's x, and k, m, w as in act_result (any may be NULL). */
 void act_y_shape(const struct act_req *r, struct shape *ys, size_t *k, size_t *m, size_t *w);
 
+/* The checks of x and grad_y against the activation (done by the fields' hooks on
+ * our JSON route), for a front that fills the request itself; ptr names where each
+ * came from. */
+int act_check_inputs(struct hctx *c, struct act_req *r, const char *xptr, const char *gptr);
+
 /* Allocates the outputs r asks for (and grad_x when grad_y is given) and runs the
  * engine; 0, or -1 with a problem recorded. */
 int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res);
+
+/* Lists the answer: activation, params, shape, then y, argmax, dy_dx, d2y_dx2,
+ * dy_dparams {...}, jacobian and grad_x as computed. */
+void act_outs(const struct act_req *r, const struct act_result *res, struct outs *l);
 
 #endif /* NEUROND_SERVICE_H_ACTIVATE_H */

@@ -132,20 +132,24 @@ const struct field neuron_backward_fields[] = {
   FIELDS_END,
 };
 
+int neuron_check_inputs(struct hctx *c, struct neuron_req *r, int bias_given)
+{
+  if (check_weights(c, &r->head, NULL, "/weights") != 0 ||
+      check_bias(c, &r->head, bias_given ? (const cJSON *)r : NULL, "/bias") != 0)
+    return -1;
+  return check_x(c, &r->head, NULL, "/x");
+}
+
 int neuron_resolve(struct hctx *c, struct neuron_req *r, int backward)
 {
-  const struct req_head *h = &r->head;
-  int has_grad_a = req_given(h, "grad_a"), has_targets = req_given(h, "targets");
+  int has_grad_a = r->has_grad_a, has_targets = r->has_targets;
   char s1[64], s2[64];
 
   if (!backward)
     return 0;
-  r->has_lr = req_given(h, "learning_rate");
-  if (!req_given(h, "outputs"))
-    r->outputs = ~0u;
-  else if ((r->outputs & 1u << OUT_UPDATED) && !r->has_lr)
+  if ((r->outputs & 1u << OUT_UPDATED) && !r->has_lr)
     return problem(c, 422, "/outputs", "updated needs learning_rate (the step to take)");
-  else if ((r->outputs & 1u << OUT_LOSS) && !has_targets)
+  if ((r->outputs & 1u << OUT_LOSS) && !has_targets)
     return problem(c, 422, "/outputs", "loss needs targets with a loss (not grad_a)");
   if (has_grad_a == has_targets)
     return problem(c, 422, has_grad_a ? "/targets" : NULL,
@@ -182,12 +186,12 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
                    struct neuron_result *res)
 {
   size_t m = r->l.m, k = r->l.k, d = r->l.d, bad = 0;
-  const double *grad_a = req_given(&r->head, "grad_a") ? r->grad_a.v : NULL;
+  const double *grad_a = r->has_grad_a ? r->grad_a.v : NULL;
   int rc;
 
   memset(res, 0, sizeof *res);
-  res->z = ctx_alloc(c, m * k * sizeof(double) + 1);
-  res->a = res->z != NULL ? ctx_alloc(c, m * k * sizeof(double) + 1) : NULL;
+  res->z = ctx_alloc_raw(c, m * k * sizeof(double) + 1);
+  res->a = res->z != NULL ? ctx_alloc_raw(c, m * k * sizeof(double) + 1) : NULL;
   if (res->a == NULL)
     return -1;
   rc = exec_layer_forward(&r->l, res->z, res->a);
@@ -208,10 +212,10 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
     if (outs_check(c, l) != 0)
       return -1;
   }
-  res->o.grad_z = ctx_alloc(c, m * k * sizeof(double) + 1);
-  res->o.grad_w = ctx_alloc(c, k * d * sizeof(double) + 1);
-  res->o.grad_b = ctx_alloc(c, k * sizeof(double) + 1);
-  res->o.grad_x = ctx_alloc(c, m * d * sizeof(double) + 1);
+  res->o.grad_z = ctx_alloc_raw(c, m * k * sizeof(double) + 1);
+  res->o.grad_w = ctx_alloc_raw(c, k * d * sizeof(double) + 1);
+  res->o.grad_b = ctx_alloc_raw(c, k * sizeof(double) + 1);
+  res->o.grad_x = ctx_alloc_raw(c, m * d * sizeof(double) + 1);
   if (res->o.grad_z == NULL || res->o.grad_w == NULL || res->o.grad_b == NULL ||
       res->o.grad_x == NULL)
     return -1;
@@ -252,41 +256,54 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
   return 0;
 }
 
-static int run(struct hctx *c, struct req_head *h, struct outs *l, int backward)
+void neuron_outs(const struct neuron_req *r, const struct neuron_result *res, int backward,
+                 struct outs *l)
 {
-  struct neuron_req *r = (struct neuron_req *)h;
-  struct neuron_result *res = ctx_alloc(c, sizeof *res);
   static const struct shape scalar = {0, {0}};
+  unsigned want = r->outputs != 0 ? r->outputs : ~0u;
 
-  if (res == NULL || neuron_resolve(c, r, backward) != 0 ||
-      neuron_compute(c, r, backward, res) != 0)
-    return -1;
   outs_string(l, "activation", r->act->name);
   outs_params(l, "params", r->act, r->p);
-  if (!backward || (r->outputs & 1u << OUT_Z))
+  if (!backward || (want & 1u << OUT_Z))
     outs_tensor(l, "z", &r->zshape, res->z, "/x", &r->x.shape, MAP_ROW);
-  if (!backward || (r->outputs & 1u << OUT_A))
+  if (!backward || (want & 1u << OUT_A))
     outs_tensor(l, "a", &r->ashape, res->a, "/x", &r->x.shape, MAP_ROW);
   if (!backward)
-    return 0;
+    return;
   /* its per-sample parts are not listed: named in its place */
-  if (res->o.loss != NULL && (r->outputs & 1u << OUT_LOSS))
+  if (res->o.loss != NULL && (want & 1u << OUT_LOSS))
     outs_tensor(l, "loss", &scalar, res->o.loss, NULL, NULL, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_Z)
+  if (want & 1u << OUT_GRAD_Z)
     outs_tensor(l, "grad_z", &r->zshape, res->o.grad_z, "/x", &r->x.shape, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_W)
+  if (want & 1u << OUT_GRAD_W)
     outs_tensor(l, "grad_weights", &r->w.shape, res->o.grad_w, NULL, NULL, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_B)
+  if (want & 1u << OUT_GRAD_B)
     outs_tensor(l, "grad_bias", &r->bshape, res->o.grad_b, NULL, NULL, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_X)
+  if (want & 1u << OUT_GRAD_X)
     outs_tensor(l, "grad_x", &r->x.shape, res->o.grad_x, "/x", &r->x.shape, MAP_ROW);
-  if (res->new_w != NULL && (r->outputs & 1u << OUT_UPDATED)) {
+  if (res->new_w != NULL && (want & 1u << OUT_UPDATED)) {
     outs_open(l, "updated");
     outs_tensor(l, "weights", &r->w.shape, res->new_w, NULL, NULL, MAP_ROW)->wire =
       "updated_weights";
     outs_tensor(l, "bias", &r->bshape, res->new_b, NULL, NULL, MAP_ROW)->wire = "updated_bias";
     outs_close(l);
   }
+}
+
+static int run(struct hctx *c, struct req_head *h, struct outs *l, int backward)
+{
+  struct neuron_req *r = (struct neuron_req *)h;
+  struct neuron_result *res = ctx_alloc(c, sizeof *res);
+
+  r->has_grad_a = req_given(h, "grad_a");
+  r->has_targets = req_given(h, "targets");
+  r->has_lr = req_given(h, "learning_rate");
+  if (req_given(h, "outputs") && r->outputs == 0)
+    return problem(c, 422, "/outputs", "outputs must name at least one output");
+  if (res == NULL || neuron_resolve(c, r, backward) != 0 ||
+      neuron_compute(c, r, backward, res) != 0)
+    return -1;
+  neuron_outs(r, res, backward, l);
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #define NEUROND_SERVICE_H_NEURON_H
 
 #include "engine.h"
+#include "service/outs.h"
 #include "service/request.h"
 
 struct neuron_req {
@@ -24,7 +25,8 @@ struct neuron_req {
   int reduction;            /* an eng_reduction */
   double lr;
   int has_lr;               /* learning_rate was given */
-  unsigned outputs;         /* backward: bits of neuron_output_names to answer */
+  int has_grad_a, has_targets;
+  unsigned outputs;         /* backward: bits of neuron_output_names to answer; 0: all */
 
   /* Resolved once the fields are read. */
   int layer;                /* weights is K x d */
@@ -49,11 +51,20 @@ extern const char *const neuron_output_names[];
 extern const struct field neuron_forward_fields[];
 extern const struct field neuron_backward_fields[];
 
+/* The checks of weights, bias (a zero bias when bias_given is 0) and x, done by the
+ * fields' hooks on our JSON route, for a front that fills the request itself. */
+int neuron_check_inputs(struct hctx *c, struct neuron_req *r, int bias_given);
+
 /* Checks that the fields fit together and fills the resolved part of r (after its
  * fields are decoded); backward also checks grad_a or targets with a loss. */
 int neuron_resolve(struct hctx *c, struct neuron_req *r, int backward);
 /* Forward (z, a) and, when backward, the gradients and the step. */
 int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
                    struct neuron_result *res);
+
+/* Lists the answer: activation, params, z, a, and when backward loss, grad_z,
+ * grad_weights, grad_bias, grad_x and updated {weights, bias}. */
+void neuron_outs(const struct neuron_req *r, const struct neuron_result *res, int backward,
+                 struct outs *l);
 
 #endif /* NEUROND_SERVICE_H_NEURON_H */

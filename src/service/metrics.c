@@ -14,7 +14,7 @@
 #include "service/routes.h"
 #include "service/version.h"
 
-#define MAX_ROUTES 24
+#define MAX_ROUTES 64
 static const int statuses[] = { 200, 204, 400, 404, 405, 413, 414, 415, 422, 431, 500, 503 };
 #define NSTATUS (sizeof statuses / sizeof statuses[0])
 static const double bounds[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,

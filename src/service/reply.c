@@ -87,4 +87,25 @@ void reply_problem(struct hctx *c)
   reply_take(c, e->status, "application/problem+json", p, n);
 }
 
+/* Whether a path is one of the Open Inference Protocol's: /v2 or below it. */
+static int oip_path(const char *path)
+{
+  return path != NULL && strncmp(path, "/v2", 3) == 0 && (path[3] == '\0' || path[3] == '/');
+}
+
+void reply_error(struct hctx *c)
+{
+  struct buf b;
+
+  if (!oip_path(c->path)) {
+    reply_problem(c);
+    return;
+  }
+  buf_init(&b, 128);
+  buf_puts(&b, "{\"error\":");
+  buf_jstr(&b, c->err.detail);
+  buf_putc(&b, '}');
+  reply_buf(c, c->err.status == 422 ? 400 : c->err.status, "application/json", &b);
+}
+
 /* end of reply.c */

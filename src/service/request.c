@@ -274,10 +274,12 @@ int req_param(struct hctx *c, const struct eng_activation *a, const char *name,
 {
   int j = eng_param_find(a, name);
   const struct eng_param *prm;
+  char pname[JNAME_MAX];
 
   if (j < 0)
     return 1;
   prm = &a->params[j];
+  jptr_name(ptr, pname, sizeof pname);
   if (prm->type == ENG_PARAM_CHOICE) {
     int idx;
     if (!cJSON_IsString(v) || (idx = eng_param_choice(prm, v->valuestring)) < 0) {
@@ -289,14 +291,14 @@ int req_param(struct hctx *c, const struct eng_activation *a, const char *name,
         buf_jstr(&b, prm->choices[i]);
       }
       buf_putc(&b, '\0');
-      problem(c, 422, ptr, "params.%s must be one of %s", prm->name, b.failed ? "" : b.p);
+      problem(c, 422, ptr, "%s must be one of %s", pname, b.failed ? "" : b.p);
       buf_free(&b);
       return -1;
     }
     p[j] = idx;
   } else {
     if (!cJSON_IsNumber(v))
-      return problem(c, 422, ptr, "params.%s must be a number", prm->name);
+      return problem(c, 422, ptr, "%s must be a number", pname);
     p[j] = v->valuedouble;
   }
   return 0;
@@ -305,7 +307,7 @@ int req_param(struct hctx *c, const struct eng_activation *a, const char *name,
 int req_params_check(struct hctx *c, const struct eng_activation *a, const double *p,
                      const char *ptr)
 {
-  char pp[JPTR_MAX], range[96];
+  char pp[JPTR_MAX], pname[JNAME_MAX], range[96];
   unsigned bad = 0;
   const struct eng_param *prm;
   double val;
@@ -318,10 +320,11 @@ int req_params_check(struct hctx *c, const struct eng_activation *a, const doubl
   in_range = isfinite(val) && (prm->lo_open ? val > prm->lo : val >= prm->lo) &&
              (prm->hi_open ? val < prm->hi : val <= prm->hi);
   jptr_key(pp, sizeof pp, ptr, prm->name);
+  jptr_name(pp, pname, sizeof pname);
   if (in_range && a->constraint != NULL)
     return problem(c, 422, pp, "%s's parameters must satisfy %s", a->name, a->constraint);
   range_text(prm->lo, prm->hi, prm->lo_open, prm->hi_open, range, sizeof range);
-  return problem(c, 422, pp, "params.%s must be %s", prm->name, range);
+  return problem(c, 422, pp, "%s must be %s", pname, range);
 }
 
 int req_params(struct hctx *c, const struct eng_activation *a, const cJSON *v,

@@ -14,39 +14,79 @@
 #include "service/wire.h"
 
 const struct route http_routes[] = {
-  { "POST", "/activate", &op_activate, NULL },
-  { "POST", "/neuron/forward", &op_neuron_forward, NULL },
-  { "POST", "/neuron/backward", &op_neuron_backward, NULL },
-  { "POST", "/loss", &op_loss, NULL },
-  { "POST", "/init", &op_init, NULL },
-  { "GET", "/activations", NULL, h_activations_get },
-  { "GET", "/activations/{name}", NULL, h_activation_get },
-  { "GET", "/losses", NULL, h_losses_get },
-  { "GET", "/healthz", NULL, h_healthz_get },
-  { "GET", "/readyz", NULL, h_readyz_get },
-  { "GET", "/metrics", NULL, h_metrics_get },
-  { "GET", "/openapi.yaml", NULL, h_openapi_get },
-  { NULL, NULL, NULL, NULL },
+  { "POST", "/activate", &op_activate, NULL, RT_BODY },
+  { "POST", "/neuron/forward", &op_neuron_forward, NULL, RT_BODY },
+  { "POST", "/neuron/backward", &op_neuron_backward, NULL, RT_BODY },
+  { "POST", "/loss", &op_loss, NULL, RT_BODY },
+  { "POST", "/init", &op_init, NULL, RT_BODY },
+  { "GET", "/activations", NULL, h_activations_get, 0 },
+  { "GET", "/activations/{name}", NULL, h_activation_get, 0 },
+  { "GET", "/losses", NULL, h_losses_get, 0 },
+  { "GET", "/healthz", NULL, h_healthz_get, 0 },
+  { "GET", "/readyz", NULL, h_readyz_get, 0 },
+  { "GET", "/metrics", NULL, h_metrics_get, 0 },
+  { "GET", "/openapi.yaml", NULL, h_openapi_get, 0 },
+  /* The Open Inference Protocol (v2.c), each model route also under a version. */
+  { "GET", "/v2", NULL, v2_server_get, RT_OIP },
+  { "GET", "/v2/health/live", NULL, v2_live_get, RT_OIP },
+  { "GET", "/v2/health/ready", NULL, v2_ready_get, RT_OIP },
+  { "GET", "/v2/models/{model}", NULL, v2_model_get, RT_OIP },
+  { "GET", "/v2/models/{model}/versions/{version}", NULL, v2_model_get, RT_OIP },
+  { "GET", "/v2/models/{model}/ready", NULL, v2_model_ready_get, RT_OIP },
+  { "GET", "/v2/models/{model}/versions/{version}/ready", NULL, v2_model_ready_get, RT_OIP },
+  { "POST", "/v2/models/{model}/infer", NULL, v2_infer_post, RT_OIP | RT_BODY | RT_BINARY },
+  { "POST", "/v2/models/{model}/versions/{version}/infer", NULL, v2_infer_post,
+    RT_OIP | RT_BODY | RT_BINARY },
+  { NULL, NULL, NULL, NULL, 0 },
 };
 
-/* Whether path matches pattern; for a pattern ending in "{name}", one non-empty
- * segment in its place, returned in *arg. */
-static int path_match(const char *pattern, const char *path, const char **arg)
-{
-  const char *brace = strchr(pattern, '{');
+/* Whether path matches pattern, segment by segment; a "{name}" segment of the pattern
+ * matches one non-empty segment of the path, the first two of them returned in caps
+ * (a pointer into path and a length). */
+struct cap {
+  const char *p;
   size_t n;
+};
 
-  *arg = NULL;
-  if (brace == NULL)
-    return strcmp(pattern, path) == 0;
-  n = (size_t)(brace - pattern);
-  if (strncmp(pattern, path, n) != 0)
-    return 0;
-  path += n;
-  if (*path == '\0' || strchr(path, '/') != NULL)
-    return 0;
-  *arg = path;
-  return 1;
+static int path_match(const char *pattern, const char *path, struct cap caps[2])
+{
+  unsigned ncap = 0;
+
+  caps[0].p = caps[1].p = NULL;
+  caps[0].n = caps[1].n = 0;
+  while (*pattern != '\0' && *path != '\0') {
+    if (*pattern == '{') {
+      size_t n = strcspn(path, "/");
+      if (n == 0)
+        return 0;
+      if (ncap < 2) {
+        caps[ncap].p = path;
+        caps[ncap++].n = n;
+      }
+      path += n;
+      pattern += strcspn(pattern, "}");
+      if (*pattern == '}')
+        pattern++;
+      continue;
+    }
+    if (*pattern != *path)
+      return 0;
+    pattern++;
+    path++;
+  }
+  return *pattern == '\0' && *path == '\0';
+}
+
+/* A capture as a string of the context. */
+static const char *cap_string(struct hctx *c, const struct cap *k)
+{
+  char *s;
+  if (k->p == NULL)
+    return NULL;
+  s = ctx_alloc(c, k->n + 1);
+  if (s != NULL)
+    memcpy(s, k->p, k->n);
+  return s;
 }
 
 /* Whether a Content-Type is JSON or something a JSON body may arrive as:
@@ -77,6 +117,24 @@ static int json_type(const char *ct)
       strncasecmp(end - 5, "+json", 5) == 0)
     return 1;
   return 0;
+}
+
+const char *http_route_of(const char *path)
+{
+  struct cap caps[2];
+  for (const struct route *r = http_routes; r->path != NULL; r++)
+    if (path_match(r->path, path, caps))
+      return r->path;
+  return "other";
+}
+
+/* Whether a Content-Type is raw bytes (a binary tensor body). */
+static int binary_type(const char *ct)
+{
+  static const char octet[] = "application/octet-stream";
+  return ct != NULL && strncasecmp(ct, octet, sizeof octet - 1) == 0 &&
+         (ct[sizeof octet - 1] == '\0' || ct[sizeof octet - 1] == ';' ||
+          ct[sizeof octet - 1] == ' ');
 }
 
 /* Our JSON front for an operation. */
@@ -138,7 +196,7 @@ static void route_run(struct hctx *c, const struct route *r)
   if (r->op != NULL)
     run_json(c, r->op);
   else
-    r->get(c);
+    r->fn(c);
 }
 
 void http_dispatch(struct hctx *c)
@@ -151,8 +209,8 @@ void http_dispatch(struct hctx *c)
 
   allow[0] = '\0';
   for (const struct route *r = http_routes; r->path != NULL; r++) {
-    const char *arg;
-    if (!path_match(r->path, c->path, &arg))
+    struct cap caps[2];
+    if (!path_match(r->path, c->path, caps))
       continue;
     if (!known)
       c->route = r->path;
@@ -172,7 +230,8 @@ void http_dispatch(struct hctx *c)
     }
     if (strcmp(r->method, method) == 0 && hit == NULL) {
       hit = r;
-      c->arg = arg;
+      c->arg = cap_string(c, &caps[0]);
+      c->arg2 = cap_string(c, &caps[1]);
     }
   }
   if (known && c->cfg != NULL && c->cfg->cors_origins != NULL && k + 9 < sizeof allow) {
@@ -197,17 +256,18 @@ void http_dispatch(struct hctx *c)
     }
   } else {
     c->route = hit->path;
-    if (hit->op != NULL && !json_type(c->content_type))
+    if ((hit->flags & RT_BODY) && !json_type(c->content_type) &&
+        !((hit->flags & RT_BINARY) && binary_type(c->content_type)))
       problem(c, 415, NULL,
               "Content-Type %s is not JSON (send application/json, or no Content-Type)",
               c->content_type);
     else
       route_run(c, hit);
   }
+  if (c->err.status == 0 && c->status == 0)
+    problem(c, 500, NULL, "the handler set no reply");
   if (c->err.status != 0)
-    reply_problem(c);
-  else if (c->status == 0)
-    problem(c, 500, NULL, "the handler set no reply"), reply_problem(c);
+    reply_error(c);
 }
 
 /* end of routes.c */

@@ -23,15 +23,22 @@ struct op {
   int (*run)(struct hctx *c, struct req_head *rq, struct outs *o);
 };
 
+/* A handler that reads the request and sets its reply itself. */
 typedef void get_fn(struct hctx *c);
 
-/* The route table (routes.c), ended by a row whose path is NULL. A path ending in
- * "{name}" matches one further segment, passed to the handler as c->arg. */
+#define RT_BODY 1u    /* takes a body: JSON (415 for another explicit Content-Type) */
+#define RT_BINARY 2u  /* ... or raw bytes (application/octet-stream) */
+#define RT_OIP 4u     /* the Open Inference Protocol's: errors as {"error": ...} */
+
+/* The route table (routes.c), ended by a row whose path is NULL. A "{name}" segment
+ * matches one segment of the path; the first two are passed to the handler as c->arg
+ * and c->arg2. */
 struct route {
   const char *method;  /* "GET" or "POST" */
   const char *path;    /* "/activate", "/activations/{name}", ... */
-  const struct op *op; /* POST: the operation */
-  get_fn *get;         /* GET: the handler */
+  const struct op *op; /* an operation of our JSON front, or NULL */
+  get_fn *fn;          /* else the handler */
+  unsigned flags;      /* RT_* */
 };
 extern const struct route http_routes[];
 
@@ -40,6 +47,9 @@ extern const struct route http_routes[];
  * non-JSON Content-Type on a route that takes a body; every problem is rendered as
  * problem+json. HEAD is GET. */
 void http_dispatch(struct hctx *c);
+
+/* The pattern of the first route whose path matches (any method), or "other". */
+const char *http_route_of(const char *path);
 
 /* The operations (h_<resource>.c). */
 extern const struct op op_activate;         /* POST /activate */
@@ -56,5 +66,11 @@ get_fn h_healthz_get;            /* GET /healthz            (h_health.c) */
 get_fn h_readyz_get;             /* GET /readyz             (h_health.c) */
 get_fn h_metrics_get;            /* GET /metrics            (h_health.c) */
 get_fn h_openapi_get;            /* GET /openapi.yaml       (h_health.c) */
+get_fn v2_server_get;            /* GET /v2                 (v2.c) */
+get_fn v2_live_get;              /* GET /v2/health/live     (v2.c) */
+get_fn v2_ready_get;             /* GET /v2/health/ready    (v2.c) */
+get_fn v2_model_get;             /* GET /v2/models/{model}  (v2.c) */
+get_fn v2_model_ready_get;       /* GET .../{model}/ready   (v2.c) */
+get_fn v2_infer_post;            /* POST .../{model}/infer  (v2.c) */
 
 #endif /* NEUROND_SERVICE_ROUTES_H */

@@ -65,6 +65,8 @@ struct watch {
   int shut;              /* shut down by the watchdog */
   int over;              /* opened past --max-connections: answered 503 */
   struct req *cur;       /* the request under way, if any */
+  char path[96];         /* the path of the request line last read (cut), for a reply
+                            the library decides before the request has a state */
 };
 
 struct server {
@@ -94,7 +96,9 @@ struct req {
   struct timespec t0;
   char method[16];
   char *path;           /* copy, for the access log */
-  char *body;
+  char *body;           /* the allocation; the body's bytes start at body + pad */
+  size_t pad;           /* so that the binary tensors after a JSON header of
+                           Inference-Header-Content-Length bytes start 8-aligned */
   size_t len, cap;
   int too_large;        /* the body passed the limit: 413 once it ends */
   size_t dropped;       /* body bytes discarded after the decision */
@@ -283,7 +287,7 @@ static enum MHD_Result reply_now(struct MHD_Connection *conn, struct server *s, 
   ctx_init(&c, s->cfg, r->method, r->path, NULL, NULL, 0);
   c.route = route;
   problem(&c, status, NULL, "%s", detail);
-  reply_problem(&c);
+  reply_error(&c);
   ret = send_reply(conn, s, r, &c);
   ctx_free(&c);
   return ret;
@@ -315,7 +319,7 @@ static void send_all(int fd, const char *p, size_t n)
  * request state yet). Readable bytes are drained first, so that the close that follows
  * is less likely to reset the connection before the client has read the reply. */
 static int raw_reply(struct server *s, struct MHD_Connection *conn, struct req *r, int status,
-                     const char *detail)
+                     const char *detail, const char *path)
 {
   const union MHD_ConnectionInfo *ci =
     MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -332,16 +336,18 @@ static int raw_reply(struct server *s, struct MHD_Connection *conn, struct req *
     snprintf(rid, sizeof rid, "%s", r->rid);
   else
     make_rid(rid);
-  ctx_init(&c, s->cfg, r != NULL ? r->method : "", r != NULL ? r->path : "", NULL, NULL, 0);
+  ctx_init(&c, s->cfg, r != NULL ? r->method : "", r != NULL ? r->path : path, NULL, NULL, 0);
   problem(&c, status, NULL, "%s", detail);
-  reply_problem(&c);
+  reply_error(&c); /* problem+json, or the inference protocol's {"error"} on its routes */
+  status = c.status;
   buf_init(&b, 1024);
   buf_puts(&b, "HTTP/1.1 ");
   buf_uint(&b, (size_t)status);
   buf_putc(&b, ' ');
   buf_puts(&b, http_reason(status));
-  buf_puts(&b, "\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-               "X-Request-Id: ");
+  buf_puts(&b, "\r\nConnection: close\r\nContent-Type: ");
+  buf_puts(&b, c.resp_type != NULL ? c.resp_type : "application/problem+json");
+  buf_puts(&b, "\r\nX-Request-Id: ");
   buf_puts(&b, rid);
   if (r != NULL && r->tp[0] != '\0') {
     buf_puts(&b, "\r\ntraceparent: ");
@@ -486,6 +492,19 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
   }
 }
 
+/* The request line's URI, as soon as it is read (MHD_OPTION_URI_LOG_CALLBACK): its
+ * path is kept in the connection's watch. Returns NULL, the request's first state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  struct watch *w = ci != NULL ? ci->socket_context : NULL;
+  (void)cls;
+  if (w != NULL)
+    snprintf(w->path, sizeof w->path, "%.*s", (int)strcspn(uri, "?"), uri);
+  return NULL;
+}
+
 /* in_request 1: the headers are complete (r is the request); 0: the request ended,
  * the next one's header phase begins. Returns the connection's watch, or NULL. */
 static struct watch *watch_phase(struct server *s, struct MHD_Connection *conn, int in_request,
@@ -531,16 +550,7 @@ static void *watchdog(void *arg)
   return NULL;
 }
 
-/* The route pattern for a path, for metrics before the router has run. */
-static const char *route_of(const char *path)
-{
-  for (const struct route *rt = http_routes; rt->path != NULL; rt++)
-    if (strcmp(rt->path, path) == 0)
-      return rt->path;
-  return "other";
-}
-
-/* Another request header, for the context (hctx.header). */
+/* A request header, for the handlers (hctx.header). */
 static const char *conn_header(void *conn, const char *name)
 {
   return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -577,10 +587,10 @@ static enum MHD_Result on_headers(struct server *s, struct MHD_Connection *conn,
     snprintf(detail, sizeof detail,
              "the server has its limit of %u connections open; retry later",
              s->cfg->max_connections);
-    return reply_now(conn, s, r, route_of(url), 503, detail);
+    return reply_now(conn, s, r, http_route_of(url), 503, detail);
   }
   if (read_framing(conn, &f, detail, sizeof detail) != 0) /* the body is dropped */
-    return reply_now(conn, s, r, route_of(url), 400, detail);
+    return reply_now(conn, s, r, http_route_of(url), 400, detail);
   if (f.cl != NULL) {
     char *end;
     unsigned long long n;
@@ -588,7 +598,7 @@ static enum MHD_Result on_headers(struct server *s, struct MHD_Connection *conn,
     n = strtoull(f.cl, &end, 10);
     if (errno != 0 || n > s->cfg->max_body_bytes) {
       r->too_large = 1;
-      return too_large(conn, s, r, route_of(url));
+      return too_large(conn, s, r, http_route_of(url));
     }
     r->cap = (size_t)n;
     cl = (size_t)n;
@@ -597,9 +607,15 @@ static enum MHD_Result on_headers(struct server *s, struct MHD_Connection *conn,
   if (admit_take(need) != 0) {
     admit_refused();
     no_room(detail, sizeof detail, need);
-    return reply_now(conn, s, r, route_of(url), 503, detail);
+    return reply_now(conn, s, r, http_route_of(url), 503, detail);
   }
   r->held = need;
+  {
+    const char *hl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 "Inference-Header-Content-Length");
+    if (hl != NULL && hl[0] >= '0' && hl[0] <= '9')
+      r->pad = (8 - strtoull(hl, NULL, 10) % 8) % 8;
+  }
   return MHD_YES;
 }
 
@@ -617,7 +633,7 @@ static enum MHD_Result on_body(struct server *s, struct MHD_Connection *conn, co
     r->dropped += n;
     return r->dropped > CUTOFF_SLACK ? MHD_NO : MHD_YES;
   }
-  r->route = route_of(url);
+  r->route = http_route_of(url);
   if (n > s->cfg->max_body_bytes - r->len) {
     r->too_large = 1;
     free(r->body);
@@ -625,7 +641,7 @@ static enum MHD_Result on_body(struct server *s, struct MHD_Connection *conn, co
     r->len = r->cap = 0;
     snprintf(detail, sizeof detail, "the body is larger than the limit of %zu bytes",
              s->cfg->max_body_bytes);
-    raw_reply(s, conn, r, 413, detail);
+    raw_reply(s, conn, r, 413, detail, NULL);
     return MHD_YES;
   }
   need = admit_estimate(r->len + n);
@@ -642,7 +658,7 @@ static enum MHD_Result on_body(struct server *s, struct MHD_Connection *conn, co
       r->body = NULL;
       r->len = r->cap = 0;
       no_room(detail, sizeof detail, need);
-      raw_reply(s, conn, r, 503, detail);
+      raw_reply(s, conn, r, 503, detail, NULL);
       return MHD_YES;
     }
   }
@@ -653,13 +669,13 @@ static enum MHD_Result on_body(struct server *s, struct MHD_Connection *conn, co
       cap = s->cfg->max_body_bytes;
     while (cap < r->len + n)
       cap = cap > s->cfg->max_body_bytes / 2 ? s->cfg->max_body_bytes : cap * 2;
-    p = realloc(r->body, cap);
+    p = realloc(r->body, cap + r->pad);
     if (p == NULL)
       return MHD_NO;
     r->body = p;
     r->cap = cap;
   }
-  memcpy(r->body + r->len, data, n);
+  memcpy(r->body + r->pad + r->len, data, n);
   r->len += n;
   return MHD_YES;
 }
@@ -671,7 +687,7 @@ static void prepare(struct server *s, struct MHD_Connection *conn, struct req *r
 {
   ctx_init(c, s->cfg, method, url,
            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-           r->body, r->len);
+           r->body != NULL ? r->body + r->pad : NULL, r->len);
   c->header = conn_header;
   c->conn = conn;
   c->body_owned = r->body; /* the context frees it as soon as it is parsed */
@@ -686,7 +702,7 @@ static void prepare(struct server *s, struct MHD_Connection *conn, struct req *r
       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
     r->coded = ce != NULL && ce[0] != '\0' && strcasecmp(ce, "identity") != 0 && r->len > 0;
     if (r->coded)
-      c->route = route_of(url);
+      c->route = http_route_of(url);
   }
 }
 
@@ -696,7 +712,7 @@ static void handle(const struct req *r, struct hctx *c)
   if (r->coded) {
     problem(c, 415, NULL, "Content-Encoding %s is not supported: send the body uncompressed",
             c->header(c->conn, MHD_HTTP_HEADER_CONTENT_ENCODING));
-    reply_problem(c);
+    reply_error(c);
   } else {
     http_dispatch(c);
   }
@@ -787,7 +803,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ret;
   }
   if (r->too_large)
-    return too_large(conn, s, r, route_of(url));
+    return too_large(conn, s, r, http_route_of(url));
   if (r->len >= OFFLOAD_MIN && s->njthreads > 0) {
     struct hctx *jc = malloc(sizeof *jc);
     if (jc != NULL) {
@@ -1009,6 +1025,7 @@ struct server *server_start(const struct config *cfg)
                           MHD_OPTION_LISTEN_SOCKET, fd,
                           MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
                           MHD_OPTION_NOTIFY_CONNECTION, &on_connection, s,
+                          MHD_OPTION_URI_LOG_CALLBACK, &on_uri, s,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
                           MHD_OPTION_CONNECTION_LIMIT,
                           (unsigned int)(cfg->max_connections + OVER_SLACK),
@@ -1128,7 +1145,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *conn, unsigned int sta
     struct watch *w = ci != NULL ? ci->socket_context : NULL;
     lib_own = NULL;
     if (raw_reply(the_server, conn, w != NULL ? w->cur : NULL, (int)status,
-                  lib_detail(status, lib_text)) == 0)
+                  lib_detail(status, lib_text), w != NULL ? w->path : "") == 0)
       return MHD_NO;
   }
   return real(conn, status, resp);

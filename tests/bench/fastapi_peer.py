@@ -1,8 +1,12 @@
 """The peer neurond is measured against: what a user would write instead.
 
-A FastAPI + NumPy service with the two routes the benchmark drives, POST /activate
+A FastAPI + NumPy service with the routes the benchmark drives, POST /activate
 (gelu: y and dy_dx) and POST /neuron/backward (a softmax layer with cross-entropy),
-answering the same JSON shapes as neurond. Two worker processes share one listening
+answering the same JSON shapes as neurond; and the same two as binary tensors through
+the inference protocol's binary extension (POST /v2/models/gelu/infer and
+/v2/models/dense/infer: the JSON header, then the raw little-endian tensors, read with
+np.frombuffer and answered as raw bytes), so that the binary comparison is like for
+like. Two worker processes share one listening
 socket (SO_REUSEPORT). TCP_NODELAY is on for every connection: asyncio sets it only on
 sockets whose proto is IPPROTO_TCP (a socket made with proto 0 keeps Nagle's delay, about
 1,400 req/s for small keep-alive requests), so the listener is made with IPPROTO_TCP and
@@ -18,7 +22,8 @@ import sys
 import numpy as np
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+import json
 
 app = FastAPI()
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -58,6 +63,58 @@ async def backward(request: Request):
     return JSONResponse({"z": z.tolist(), "a": a.tolist(), "loss": float(losses.mean()),
                          "grad_z": gz.tolist(), "grad_weights": (gz.T @ x).tolist(),
                          "grad_bias": gz.sum(axis=0).tolist(), "grad_x": (gz @ w).tolist()})
+
+
+def _split(body, request):
+    """The JSON header and the binary tensors after it, by name."""
+    n = int(request.headers["inference-header-content-length"])
+    head = json.loads(body[:n])
+    tensors, off = {}, n
+    for t in head["inputs"]:
+        size = t["parameters"]["binary_data_size"]
+        dtype = {"FP64": np.float64, "INT64": np.int64}[t["datatype"]]
+        tensors[t["name"]] = np.frombuffer(body, dtype=dtype, count=size // np.dtype(dtype).itemsize,
+                                           offset=off).reshape(t["shape"])
+        off += size
+    return head, tensors
+
+
+def _binary(model, outputs):
+    """The response: a JSON header, then each output's bytes."""
+    head = {"model_name": model, "outputs": [
+        {"name": k, "datatype": "FP64", "shape": list(v.shape),
+         "parameters": {"binary_data_size": v.nbytes}} for k, v in outputs]}
+    h = json.dumps(head).encode()
+    return Response(content=h + b"".join(np.ascontiguousarray(v).tobytes() for _, v in outputs),
+                    media_type="application/octet-stream",
+                    headers={"Inference-Header-Content-Length": str(len(h))})
+
+
+@app.post("/v2/models/gelu/infer")
+async def gelu_binary(request: Request):
+    head, t = _split(await request.body(), request)
+    x = t["x"]
+    phi = 0.5 * (1.0 + _erf(x * _SQRT1_2).astype(np.float64))
+    return _binary("gelu", [("y", x * phi), ("dy_dx", phi + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x))])
+
+
+@app.post("/v2/models/dense/infer")
+async def dense_binary(request: Request):
+    head, t = _split(await request.body(), request)
+    x, w, b, tg = t["x"], t["weights"], t["bias"], t["targets"]
+    m = x.shape[0]
+    z = x @ w.T + b
+    zs = z - z.max(axis=1, keepdims=True)
+    e = np.exp(zs)
+    s = e.sum(axis=1, keepdims=True)
+    a = e / s
+    r = np.zeros_like(a)
+    r[np.arange(m), tg.astype(int)] = 1.0
+    losses = -(r * (zs - np.log(s))).sum(axis=1)
+    gz = (a - r) / m
+    return _binary("dense", [("z", z), ("a", a), ("loss", np.array(losses.mean())),
+                             ("grad_z", gz), ("grad_weights", gz.T @ x),
+                             ("grad_bias", gz.sum(axis=0)), ("grad_x", gz @ w)])
 
 
 def main():

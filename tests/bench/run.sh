@@ -4,9 +4,15 @@
 #   (a) POST /activate gelu, 16 numbers, wrk keep-alive         requests/s
 #   (b) POST /activate gelu, 1,000,000 numbers, y + dy_dx        seconds/request, peak RSS
 #   (c) POST /neuron/backward softmax + cross_entropy, M=1024, d=64, K=10
+#   (b-bin) (b) through POST /v2/models/gelu/infer, binary FP64 in and out
+#   (c-bin) (c) through POST /v2/models/dense/infer, binary tensors
 #
-# Peers: a FastAPI + NumPy service (tests/bench/fastapi_peer.py, two workers) and a
-# bare libmicrohttpd server answering neurond's own response bytes (the ceiling).
+# Peers: a FastAPI + NumPy service (tests/bench/fastapi_peer.py, two workers; the binary
+# workloads against its binary routes, np.frombuffer in and raw bytes out) and a bare
+# libmicrohttpd server answering neurond's own response bytes (the ceiling). The
+# binary workloads run on a second neurond of their own, whose access log gives the
+# service's own time and whose peak RSS is theirs; beside them, the engine's own time
+# for the same work (bench_exec) on one thread and on all.
 # Then the codec alone and the engine's kernels beside PyTorch's float64 kernels.
 # BENCH_RUNS (default 5) repetitions of (b) and (c); BENCH_SECONDS (default 8) per wrk run.
 set -eu
@@ -35,7 +41,8 @@ if [ -n "$need" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 
-make --no-print-directory all $B/bench/mhd_fixed $B/bench/bench_codec $B/bench/bench_engine >/dev/null
+make --no-print-directory all $B/bench/mhd_fixed $B/bench/bench_codec $B/bench/bench_engine \
+  $B/bench/bench_exec >/dev/null
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -68,6 +75,27 @@ t = [random.randrange(K) for _ in range(M)]
 open(f"{w}/c.json", "w").write(json.dumps({"weights": wts, "bias": [0.0] * K,
     "activation": "softmax", "x": x, "targets": t, "loss": "cross_entropy"},
     separators=(",", ":")))
+
+# the same two as binary tensors (the inference protocol's binary extension)
+import struct
+def binary(name, inputs, params, outputs):
+    head = {"inputs": [{"name": n, "shape": sh, "datatype": dt,
+                        "parameters": {"binary_data_size": len(raw)}} for n, sh, dt, raw in inputs],
+            "outputs": [{"name": o, "parameters": {"binary_data": True}} for o in outputs]}
+    if params:
+        head["parameters"] = params
+    h = json.dumps(head, separators=(",", ":")).encode()
+    open(f"{w}/{name}.bin", "wb").write(h + b"".join(raw for _, _, _, raw in inputs))
+    open(f"{w}/{name}.hlen", "w").write(str(len(h)))
+def f64(v):
+    return struct.pack(f"<{len(v)}d", *v)
+binary("b-bin", [("x", [len(big)], "FP64", f64(big))], None, ["y", "dy_dx"])
+binary("c-bin", [("x", [M, d], "FP64", f64([v for row in x for v in row])),
+                 ("weights", [K, d], "FP64", f64([v for row in wts for v in row])),
+                 ("bias", [K], "FP64", f64([0.0] * K)),
+                 ("targets", [M], "INT64", struct.pack(f"<{M}q", *t))],
+       {"activation": "softmax", "loss": "cross_entropy"},
+       ["z", "a", "loss", "grad_z", "grad_weights", "grad_bias", "grad_x"])
 EOF
 cat > "$W/post.lua" <<EOF
 wrk.method = "POST"
@@ -84,8 +112,12 @@ NPID=$!; PIDS="$PIDS $NPID"
 PF=$(free_port)
 $PY tests/bench/fastapi_peer.py "$PF" 2 >"$W/fastapi.out" 2>&1 &
 PIDS="$PIDS $!"
+PN2=$(free_port)
+./build/neurond --port "$PN2" --bind 127.0.0.1 >"$W/neurond2.out" 2>"$W/neurond2.log" &
+NPID2=$!; PIDS="$PIDS $NPID2"
 wait_port "$PN"
 wait_port "$PF"
+wait_port "$PN2"
 
 for w in a b c; do
   path=/activate
@@ -139,10 +171,49 @@ run_timed b /activate
 echo "bench: (c) POST /neuron/backward softmax+CE M=1024 d=64 K=10, $RUNS runs each"
 run_timed c /neuron/backward
 
+timed_bin() { # port path workload -> seconds
+  curl -s -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/octet-stream' \
+    -H "Inference-Header-Content-Length: $(cat "$W/$3.hlen")" --data-binary "@$W/$3.bin" \
+    "http://127.0.0.1:$1$2"
+}
+run_bin() { # workload model
+  : >"$W/$1.n"; : >"$W/$1.f"
+  i=0
+  while [ $i -lt "$RUNS" ]; do
+    timed_bin "$PN2" "/v2/models/$2/infer" "$1" >>"$W/$1.n"
+    timed_bin "$PF" "/v2/models/$2/infer" "$1" >>"$W/$1.f"
+    i=$((i + 1))
+  done
+}
+echo "bench: (b-bin) POST /v2/models/gelu/infer binary FP64 x1,000,000, $RUNS runs each"
+run_bin b-bin gelu
+echo "bench: (c-bin) POST /v2/models/dense/infer binary, $RUNS runs each"
+run_bin c-bin dense
+RSS2_KB=$(awk '/VmHWM/ {print $2}' /proc/$NPID2/status)
+REQ2_B=$(wc -c <"$W/b-bin.bin")
+timed_bin "$PN2" /v2/models/gelu/infer b-bin >/dev/null
+curl -s -o "$W/b-bin.resp" -H 'Content-Type: application/octet-stream' \
+  -H "Inference-Header-Content-Length: $(cat "$W/b-bin.hlen")" --data-binary "@$W/b-bin.bin" \
+  "http://127.0.0.1:$PN2/v2/models/gelu/infer"
+RESP2_B=$(wc -c <"$W/b-bin.resp")
+# the service's own time of each binary request, from its access log (microseconds)
+svc() { grep "\"path\":\"$1\"" "$W/neurond2.log" | sed 's/.*"microseconds":\([0-9]*\).*/\1/' | median; }
+SB=$(svc /v2/models/gelu/infer)
+SC=$(svc /v2/models/dense/infer)
+$B/bench/bench_exec >"$W/exec.txt"
+EB1=$(awk '/\(b\).* 1 thread:/ {print $(NF-1)}' "$W/exec.txt")
+EBN=$(awk '/\(b\).* threads:/ {print $(NF-1)}' "$W/exec.txt")
+EC1=$(awk '/\(c\).* 1 thread:/ {print $(NF-1)}' "$W/exec.txt")
+ECN=$(awk '/\(c\).* threads:/ {print $(NF-1)}' "$W/exec.txt")
+[ -n "$EBN" ] || EBN=$EB1
+[ -n "$ECN" ] || ECN=$EC1
+
 RSS_KB=$(awk '/VmHWM/ {print $2}' /proc/$NPID/status)
 REQ_B=$(wc -c <"$W/b.json")
 RESP_B=$(wc -c <"$W/b.resp")
 
+bbn=$(median <"$W/b-bin.n"); bbf=$(median <"$W/b-bin.f")
+cbn=$(median <"$W/c-bin.n"); cbf=$(median <"$W/c-bin.f")
 an=$(median <"$W/a.n"); af=$(median <"$W/a.f"); ac=$(median <"$W/a.c")
 bn=$(median <"$W/b.n"); bf=$(median <"$W/b.f"); bc=$(median <"$W/b.c")
 cn=$(median <"$W/c.n"); cf=$(median <"$W/c.f"); cc=$(median <"$W/c.c")
@@ -159,6 +230,23 @@ awk -v an="$an" -v af="$af" -v ac="$ac" -v bn="$bn" -v bf="$bf" -v bc="$bc" \
   printf "| (b) elements/s | %.3g | %.3g | | | |\n", 1e6/bn, 1e6/bf
   printf "| (c) backward M=1024 d=64 K=10, s/req | %.5f | %.5f | %.5f | %.1fx | %.0f%% |\n", cn, cf, cc, cf/cn, 100*cc/cn
   printf "\nneurond peak RSS %.1f MiB; request %.1f MB + response %.1f MB; RSS / bytes = %.2f\n",
+    rss/1024, rq/1e6, rs/1e6, rss*1024/(rq+rs)
+}'
+
+echo
+echo "## Binary tensors (the inference protocol), same run"
+echo
+awk -v bn="$bn" -v bf="$bf" -v cn="$cn" -v cf="$cf" -v bbn="$bbn" -v bbf="$bbf" \
+    -v cbn="$cbn" -v cbf="$cbf" -v sb="$SB" -v sc="$SC" -v eb1="$EB1" -v ebn="$EBN" \
+    -v ec1="$EC1" -v ecn="$ECN" -v rss="$RSS2_KB" -v rq="$REQ2_B" -v rs="$RESP2_B" 'BEGIN {
+  printf "| workload | neurond s/req | FastAPI binary s/req | vs FastAPI binary | vs FastAPI JSON (b)/(c) |\n"
+  printf "|---|---|---|---|---|\n"
+  printf "| (b-bin) gelu x1M y+dy_dx | %.4f | %.4f | %.1fx | %.1fx |\n", bbn, bbf, bbf/bbn, bf/bbn
+  printf "| (c-bin) backward M=1024 d=64 K=10 | %.5f | %.5f | %.1fx | %.1fx |\n", cbn, cbf, cbf/cbn, cf/cbn
+  printf "\nService time (access log, median) vs the engine alone (bench_exec, best):\n"
+  printf "(b-bin) service %.2f ms; engine %.2f ms on 1 thread, %.2f ms on all: service / engine all = %.2fx\n", sb/1000, eb1, ebn, sb/1000/ebn
+  printf "(c-bin) service %.3f ms; engine %.3f ms on 1 thread, %.3f ms on all: service / engine all = %.2fx\n", sc/1000, ec1, ecn, sc/1000/ecn
+  printf "(b-bin) peak RSS %.1f MiB; request %.1f MB + response %.1f MB; RSS / bytes = %.2f\n",
     rss/1024, rq/1e6, rs/1e6, rss*1024/(rq+rs)
 }'
 

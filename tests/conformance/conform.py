@@ -99,12 +99,15 @@ def validator(schema):
     return jsonschema.Draft202012Validator(root)
 
 
-def concrete(path, op):
-    """The path with each {parameter} replaced by a value its schema allows."""
+def concrete(path, op, item, example=None):
+    """The path with each {parameter} replaced by a value its declaration allows (its
+    example, or its schema's examples or enum); a parameter with none takes the
+    request example's name (an example per model: "gelu", "dense"), else the name of
+    the first request example of a path that has the parameter."""
     def value(m):
-        for prm in op.get("parameters", []) or []:
+        for prm in (item.get("parameters") or []) + (op.get("parameters") or []):
             prm = resolve(prm)
-            if prm.get("name") == m.group(1):
+            if prm.get("name") == m.group(1) and prm.get("in") == "path":
                 sch = resolve(prm.get("schema", {}))
                 if "example" in prm:
                     return str(prm["example"])
@@ -112,6 +115,15 @@ def concrete(path, op):
                     return str(sch["examples"][0])
                 if "enum" in sch:
                     return str(sch["enum"][min(len(sch["enum"]) - 1, 14)])
+        if example is not None:
+            return example
+        for p, it in DOC["paths"].items():
+            if "{" + m.group(1) + "}" in p:
+                for o in it.values():
+                    if isinstance(o, dict):
+                        for media in ((resolve(o.get("requestBody", {})).get("content")) or {}).values():
+                            for name in (media.get("examples") or {}):
+                                return name
         return "x"
     return re.sub(r"\{([^}]+)\}", value, path)
 
@@ -314,14 +326,15 @@ def main():
                 if method not in METHODS:
                     continue
                 M = method.upper()
-                url = concrete(path, op)
+                url = concrete(path, op, item)
                 rb = resolve(op.get("requestBody", {}))
                 examples = []
                 for media in (rb.get("content") or {}).values():
-                    for ex in (media.get("examples") or {}).values():
-                        examples.append(resolve(ex).get("value"))
+                    for name, ex in (media.get("examples") or {}).items():
+                        if resolve(ex).get("value") is not None:
+                            examples.append((name, resolve(ex).get("value")))
                     if "example" in media:
-                        examples.append(media["example"])
+                        examples.append((None, media["example"]))
                 # valid requests
                 if M == "OPTIONS":
                     r = request(cors.port, M, url, headers={
@@ -334,9 +347,10 @@ def main():
                         fail(f"preflight {url}: no Access-Control-Allow-Origin")
                     check("OPTIONS without --cors-origin", path, M, request(a.port, M, url))
                 elif examples:
-                    for ex in examples:
+                    for name, ex in examples:
+                        url = concrete(path, op, item, name)
                         r = request(a.port, M, url, json.dumps(ex),
-                                 {"Content-Type": "application/json"})
+                                    {"Content-Type": "application/json"})
                         check(f"example {json.dumps(ex)[:60]}", path, M, r)
                         if r.status // 100 != 2:
                             fail(f"example for {M} {url} answered {r.status}: {r.body[:200]!r}")
@@ -356,6 +370,7 @@ def main():
                     check("with CORS", path, M, r)
                     if r.headers.get("access-control-allow-origin") != "https://page.example":
                         fail(f"{M} {url} with --cors-origin: no Access-Control-Allow-Origin")
+                url = concrete(path, op, item)
                 # the table of invalid bodies
                 if M == "POST":
                     for body in INVALID.get(path, []):
