@@ -253,9 +253,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct server *s,
   if (acao != NULL) {
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", acao);
     MHD_add_response_header(resp, "Access-Control-Expose-Headers", CORS_EXPOSE);
-    if (strcmp(acao, "*") != 0)
-      MHD_add_response_header(resp, "Vary", "Origin");
   }
+  /* with a list of origins the reply depends on the request's Origin: caches must
+   * know, whether this one was allowed or not */
+  if (s->cfg->cors_origins != NULL && (acao == NULL || strcmp(acao, "*") != 0))
+    MHD_add_response_header(resp, "Vary", "Origin");
   if (r->close || admit_draining())
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
   ret = MHD_queue_response(conn, (unsigned)c->status, resp);
