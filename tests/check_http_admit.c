@@ -156,7 +156,14 @@ START_TEST(test_budget)
                    0);
   ck_assert_msg(r.status == 200, "%s (in use %.0f)", r.body, metric(&s, "neurond_memory_in_use_bytes"));
   resp_free(&r);
-  ck_assert(metric(&s, "neurond_memory_in_use_bytes") <= 65536); /* the scrape's own */
+  /* the reply's hold ends when the library frees it, just after the client has it */
+  for (int i = 0; i < 50; i++) {
+    double v = metric(&s, "neurond_memory_in_use_bytes");
+    if (v >= 0 && v <= 65536) /* the scrape's own */
+      break;
+    ck_assert_msg(i < 49, "%.0f bytes still held", v);
+    usleep(100000);
+  }
   ck_assert(metric(&s, "neurond_memory_refused_total") >= 2);
 
   /* readiness: not ready while a request holds most of the budget */
@@ -318,8 +325,12 @@ START_TEST(test_request_ids)
   f = fdopen(fd, "r");
   rewind(f);
   while (fgets(line, sizeof line, f) != NULL) {
-    cJSON *d = cJSON_Parse(line);
-    const cJSON *rid = cJSON_GetObjectItem(d, "request_id");
+    cJSON *d;
+    const cJSON *rid;
+    if (strncmp(line, "==", 2) == 0)
+      continue; /* a wrapper's own lines (valgrind) */
+    d = cJSON_Parse(line);
+    rid = cJSON_GetObjectItem(d, "request_id");
     ck_assert_msg(cJSON_IsString(rid), "%s", line);
     if (strcmp(rid->valuestring, "req-42") == 0)
       seen |= 1;

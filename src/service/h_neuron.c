@@ -147,10 +147,9 @@ int neuron_resolve(struct hctx *c, struct neuron_req *r, int backward)
 
   if (!backward)
     return 0;
-  /* outputs: everything unless asked (~0u) */
-  if (r->outputs != ~0u && (r->outputs & 1u << OUT_UPDATED) && !r->has_lr)
+  if ((r->outputs & 1u << OUT_UPDATED) && !r->has_lr)
     return problem(c, 422, "/outputs", "updated needs learning_rate (the step to take)");
-  if (r->outputs != ~0u && (r->outputs & 1u << OUT_LOSS) && !has_targets)
+  if ((r->outputs & 1u << OUT_LOSS) && !has_targets)
     return problem(c, 422, "/outputs", "loss needs targets with a loss (not grad_a)");
   if (has_grad_a == has_targets)
     return problem(c, 422, has_grad_a ? "/targets" : NULL,
@@ -279,27 +278,28 @@ void neuron_outs(const struct neuron_req *r, const struct neuron_result *res, in
                  struct outs *l)
 {
   static const struct shape scalar = {0, {0}};
+  unsigned want = r->outputs != 0 ? r->outputs : ~0u;
 
   outs_string(l, "activation", r->act->name);
   outs_params(l, "params", r->act, r->p);
-  if (!backward || (r->outputs & 1u << OUT_Z))
+  if (!backward || (want & 1u << OUT_Z))
     outs_tensor(l, "z", &r->zshape, res->z, "/x", &r->x.shape, MAP_ROW);
-  if (!backward || (r->outputs & 1u << OUT_A))
+  if (!backward || (want & 1u << OUT_A))
     outs_tensor(l, "a", &r->ashape, res->a, "/x", &r->x.shape, MAP_ROW);
   if (!backward)
     return;
   /* its per-sample parts are not listed: named in its place */
-  if (res->o.loss != NULL && (r->outputs & 1u << OUT_LOSS))
+  if (res->o.loss != NULL && (want & 1u << OUT_LOSS))
     outs_tensor(l, "loss", &scalar, res->o.loss, NULL, NULL, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_Z)
+  if (want & 1u << OUT_GRAD_Z)
     outs_tensor(l, "grad_z", &r->zshape, res->o.grad_z, "/x", &r->x.shape, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_W)
+  if (want & 1u << OUT_GRAD_W)
     outs_tensor(l, "grad_weights", &r->w.shape, res->o.grad_w, NULL, NULL, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_B)
+  if (want & 1u << OUT_GRAD_B)
     outs_tensor(l, "grad_bias", &r->bshape, res->o.grad_b, NULL, NULL, MAP_ROW);
-  if (r->outputs & 1u << OUT_GRAD_X)
+  if (want & 1u << OUT_GRAD_X)
     outs_tensor(l, "grad_x", &r->x.shape, res->o.grad_x, "/x", &r->x.shape, MAP_ROW);
-  if (res->new_w != NULL && (r->outputs & 1u << OUT_UPDATED)) {
+  if (res->new_w != NULL && (want & 1u << OUT_UPDATED)) {
     outs_open(l, "updated");
     outs_tensor(l, "weights", &r->w.shape, res->new_w, NULL, NULL, MAP_ROW)->wire =
       "updated_weights";
@@ -316,8 +316,8 @@ static int run(struct hctx *c, struct req_head *h, struct outs *l, int backward)
   r->has_grad_a = req_given(h, "grad_a");
   r->has_targets = req_given(h, "targets");
   r->has_lr = req_given(h, "learning_rate");
-  if (!backward || !req_given(h, "outputs"))
-    r->outputs = ~0u;
+  if (req_given(h, "outputs") && r->outputs == 0)
+    return problem(c, 422, "/outputs", "outputs must name at least one output");
   if (res == NULL || neuron_resolve(c, r, backward) != 0 ||
       neuron_compute(c, r, backward, res) != 0)
     return -1;

@@ -26,7 +26,7 @@ struct neuron_req {
   double lr;
   int has_lr;               /* learning_rate was given */
   int has_grad_a, has_targets;
-  unsigned outputs;         /* backward: bits of neuron_output_names to answer */
+  unsigned outputs;         /* backward: bits of neuron_output_names to answer; 0: all */
 
   /* Resolved once the fields are read. */
   int layer;                /* weights is K x d */

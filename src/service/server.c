@@ -65,6 +65,8 @@ struct watch {
   int shut;              /* shut down by the watchdog */
   int over;              /* opened past --max-connections: answered 503 */
   struct req *cur;       /* the request under way, if any */
+  char path[96];         /* the path of the request line last read (cut), for a reply
+                            the library decides before the request has a state */
 };
 
 struct server {
@@ -251,9 +253,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct server *s,
   if (acao != NULL) {
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", acao);
     MHD_add_response_header(resp, "Access-Control-Expose-Headers", CORS_EXPOSE);
-    if (strcmp(acao, "*") != 0)
-      MHD_add_response_header(resp, "Vary", "Origin");
   }
+  /* with a list of origins the reply depends on the request's Origin: caches must
+   * know, whether this one was allowed or not */
+  if (s->cfg->cors_origins != NULL && (acao == NULL || strcmp(acao, "*") != 0))
+    MHD_add_response_header(resp, "Vary", "Origin");
   if (r->close || admit_draining())
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
   ret = MHD_queue_response(conn, (unsigned)c->status, resp);
@@ -317,7 +321,7 @@ static void send_all(int fd, const char *p, size_t n)
  * request state yet). Readable bytes are drained first, so that the close that follows
  * is less likely to reset the connection before the client has read the reply. */
 static int raw_reply(struct server *s, struct MHD_Connection *conn, struct req *r, int status,
-                     const char *detail)
+                     const char *detail, const char *path)
 {
   const union MHD_ConnectionInfo *ci =
     MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -334,9 +338,10 @@ static int raw_reply(struct server *s, struct MHD_Connection *conn, struct req *
     snprintf(rid, sizeof rid, "%s", r->rid);
   else
     make_rid(rid);
-  ctx_init(&c, s->cfg, r != NULL ? r->method : "", r != NULL ? r->path : "", NULL, NULL, 0);
+  ctx_init(&c, s->cfg, r != NULL ? r->method : "", r != NULL ? r->path : path, NULL, NULL, 0);
   problem(&c, status, NULL, "%s", detail);
-  reply_error(&c);
+  reply_error(&c); /* problem+json, or the inference protocol's {"error"} on its routes */
+  status = c.status;
   buf_init(&b, 1024);
   buf_puts(&b, "HTTP/1.1 ");
   buf_uint(&b, (size_t)status);
@@ -489,6 +494,19 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
   }
 }
 
+/* The request line's URI, as soon as it is read (MHD_OPTION_URI_LOG_CALLBACK): its
+ * path is kept in the connection's watch. Returns NULL, the request's first state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  struct watch *w = ci != NULL ? ci->socket_context : NULL;
+  (void)cls;
+  if (w != NULL)
+    snprintf(w->path, sizeof w->path, "%.*s", (int)strcspn(uri, "?"), uri);
+  return NULL;
+}
+
 /* in_request 1: the headers are complete (r is the request); 0: the request ended,
  * the next one's header phase begins. Returns the connection's watch, or NULL. */
 static struct watch *watch_phase(struct server *s, struct MHD_Connection *conn, int in_request,
@@ -580,7 +598,7 @@ static void set_query(struct MHD_Connection *conn, struct hctx *c)
   buf_free(&b);
 }
 
-/* Another request header, for the context (hctx.header). */
+/* A request header, for the handlers (hctx.header). */
 static const char *conn_header(void *conn, const char *name)
 {
   return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -672,7 +690,7 @@ static enum MHD_Result on_body(struct server *s, struct MHD_Connection *conn, co
     r->len = r->cap = 0;
     snprintf(detail, sizeof detail, "the body is larger than the limit of %zu bytes",
              s->cfg->max_body_bytes);
-    raw_reply(s, conn, r, 413, detail);
+    raw_reply(s, conn, r, 413, detail, NULL);
     return MHD_YES;
   }
   need = admit_estimate(r->len + n);
@@ -689,7 +707,7 @@ static enum MHD_Result on_body(struct server *s, struct MHD_Connection *conn, co
       r->body = NULL;
       r->len = r->cap = 0;
       no_room(detail, sizeof detail, need);
-      raw_reply(s, conn, r, 503, detail);
+      raw_reply(s, conn, r, 503, detail, NULL);
       return MHD_YES;
     }
   }
@@ -1057,6 +1075,7 @@ struct server *server_start(const struct config *cfg)
                           MHD_OPTION_LISTEN_SOCKET, fd,
                           MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
                           MHD_OPTION_NOTIFY_CONNECTION, &on_connection, s,
+                          MHD_OPTION_URI_LOG_CALLBACK, &on_uri, s,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
                           MHD_OPTION_CONNECTION_LIMIT,
                           (unsigned int)(cfg->max_connections + OVER_SLACK),
@@ -1176,7 +1195,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *conn, unsigned int sta
     struct watch *w = ci != NULL ? ci->socket_context : NULL;
     lib_own = NULL;
     if (raw_reply(the_server, conn, w != NULL ? w->cur : NULL, (int)status,
-                  lib_detail(status, lib_text)) == 0)
+                  lib_detail(status, lib_text), w != NULL ? w->path : "") == 0)
       return MHD_NO;
   }
   return real(conn, status, resp);

@@ -1,7 +1,8 @@
 /*
- * version.h: the version of neurond, and the commit it was built from (the Makefile
- * writes the commit into a generated commit.h and defines NEUROND_COMMIT_H for the
- * files that include this one; "unknown" outside a git checkout).
+ * version.h: the version of neurond, as the server reports it, and the commit it was
+ * built from (the Makefile writes the commit into a generated commit.h and defines
+ * NEUROND_COMMIT_H for the files that include this one; "unknown" outside a git
+ * checkout).
  */
 #ifndef NEUROND_SERVICE_VERSION_H
 #define NEUROND_SERVICE_VERSION_H

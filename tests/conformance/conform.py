@@ -99,17 +99,15 @@ def validator(schema):
     return jsonschema.Draft202012Validator(root)
 
 
-def concrete(path, op, item=None, name=None):
-    """The path with each {parameter} replaced by a value its schema allows: the
-    operation's parameters, then its path's; a {model} is the example's name, when the
-    request is an example (the examples of the inference protocol are named after the
-    model they run on)."""
+def concrete(path, op, item, example=None):
+    """The path with each {parameter} replaced by a value its declaration allows (its
+    example, or its schema's examples or enum); a parameter with none takes the
+    request example's name (an example per model: "gelu", "dense"), else the name of
+    the first request example of a path that has the parameter."""
     def value(m):
-        if m.group(1) == "model" and name is not None:
-            return name
-        for prm in (op.get("parameters", []) or []) + ((item or {}).get("parameters", []) or []):
+        for prm in (item.get("parameters") or []) + (op.get("parameters") or []):
             prm = resolve(prm)
-            if prm.get("name") == m.group(1):
+            if prm.get("name") == m.group(1) and prm.get("in") == "path":
                 sch = resolve(prm.get("schema", {}))
                 if "example" in prm:
                     return str(prm["example"])
@@ -117,6 +115,15 @@ def concrete(path, op, item=None, name=None):
                     return str(sch["examples"][0])
                 if "enum" in sch:
                     return str(sch["enum"][min(len(sch["enum"]) - 1, 14)])
+        if example is not None:
+            return example
+        for p, it in DOC["paths"].items():
+            if "{" + m.group(1) + "}" in p:
+                for o in it.values():
+                    if isinstance(o, dict):
+                        for media in ((resolve(o.get("requestBody", {})).get("content")) or {}).values():
+                            for name in (media.get("examples") or {}):
+                                return name
         return "x"
     return re.sub(r"\{([^}]+)\}", value, path)
 
@@ -323,10 +330,11 @@ def main():
                 rb = resolve(op.get("requestBody", {}))
                 examples = []
                 for media in (rb.get("content") or {}).values():
-                    for exname, ex in (media.get("examples") or {}).items():
-                        examples.append((concrete(path, op, item, exname), resolve(ex).get("value")))
+                    for name, ex in (media.get("examples") or {}).items():
+                        if resolve(ex).get("value") is not None:
+                            examples.append((name, resolve(ex).get("value")))
                     if "example" in media:
-                        examples.append((url, media["example"]))
+                        examples.append((None, media["example"]))
                 # valid requests
                 if M == "OPTIONS":
                     r = request(cors.port, M, url, headers={
@@ -339,17 +347,18 @@ def main():
                         fail(f"preflight {url}: no Access-Control-Allow-Origin")
                     check("OPTIONS without --cors-origin", path, M, request(a.port, M, url))
                 elif examples:
-                    for eurl, ex in examples:
-                        r = request(a.port, M, eurl, json.dumps(ex),
-                                 {"Content-Type": "application/json"})
+                    for name, ex in examples:
+                        url = concrete(path, op, item, name)
+                        r = request(a.port, M, url, json.dumps(ex),
+                                    {"Content-Type": "application/json"})
                         check(f"example {json.dumps(ex)[:60]}", path, M, r)
                         if r.status // 100 != 2:
-                            fail(f"example for {M} {eurl} answered {r.status}: {r.body[:200]!r}")
+                            fail(f"example for {M} {url} answered {r.status}: {r.body[:200]!r}")
                         for e in emptied(ex):
-                            r = request(a.port, M, eurl, json.dumps(e))
+                            r = request(a.port, M, url, json.dumps(e))
                             check(f"emptied {json.dumps(e)[:80]}", path, M, r)
                             if r.status // 100 == 2 and not schema_accepts(op, e):
-                                fail(f"{M} {eurl} {json.dumps(e)[:100]}: answered {r.status}, "
+                                fail(f"{M} {url} {json.dumps(e)[:100]}: answered {r.status}, "
                                      f"but the request schema rejects it")
                             sent += 1
                         sent += 1
@@ -361,6 +370,7 @@ def main():
                     check("with CORS", path, M, r)
                     if r.headers.get("access-control-allow-origin") != "https://page.example":
                         fail(f"{M} {url} with --cors-origin: no Access-Control-Allow-Origin")
+                url = concrete(path, op, item)
                 # the table of invalid bodies
                 if M == "POST":
                     for body in INVALID.get(path, []):
