@@ -44,7 +44,7 @@ Q := @
 endif
 
 .PHONY: all lib deps test test-run check run asan valgrind layering bench fuzz soak docker \
-        docker-test lint-openapi clean
+        docker-test lint-openapi clean hard-cases
 
 all: $(BIN)
 
@@ -104,6 +104,18 @@ $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
+
+# Generators of tables (tests/gen): the hard cases of correct rounding, found with the
+# MPFR references alone (make hard-cases rewrites tests/gen/hard_cases.txt; minutes).
+MPREF_OBJ := $(filter $(BUILD)/tests/lib/mpref% $(BUILD)/tests/lib/jet.o,$(TEST_LIB_OBJ))
+$(BUILD)/gen/hard_gen: tests/gen/hard_gen.c $(MPREF_OBJ) $(LIBENGINE)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
+
+hard-cases: $(BUILD)/gen/hard_gen
+	$(Q)nice ./$(BUILD)/gen/hard_gen > tests/gen/hard_cases.txt.new && \
+	  mv tests/gen/hard_cases.txt.new tests/gen/hard_cases.txt
 
 # Runs every suite against the server binary of this variant; stops on the first
 # failing suite. SUITES=check_foo limits the run.

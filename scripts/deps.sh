@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages neurond needs to build and test, if any is missing.
+# Installs the Debian packages neurond needs to build and test, if any is missing
+# (libmpfr-dev and libgmp-dev: the engine's exact path links MPFR).
 set -e
 need="gcc make pkg-config libmicrohttpd-dev libcjson-dev check libcurl4-openssl-dev libmpfr-dev libgmp-dev"
 missing=""
