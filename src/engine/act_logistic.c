@@ -89,11 +89,15 @@ ENG_KERNEL void eng__tanh_ew(double x, const double *p, unsigned want, double gy
     out[ENG_OUT_GRAD_X] = gy;
     return;
   }
-  if (ax >= 373) { /* t = e^-2|x| < 2^-1076: y = sign(x), y' = +0, y'' = -sign(x) 0 */
+  if (ax >= 373) {
+    /* t = e^-2|x| < 2^-1076: y = sign(x) to the last bit; y' = 4t (1 + O(t)) and
+     * y'' = -8t sign(x) are zeros unless 4t or 8t reaches half the least subnormal */
     out[ENG_OUT_Y] = copysign(1.0, x);
-    out[ENG_OUT_DY] = 0;
-    out[ENG_OUT_D2Y] = copysign(0.0, -x);
-    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, 4 * gy, -2 * ax))
+    if (WANT(DY) && !cr_tiny(&c, ENG_OUT_DY, 8, -2 * ax))
+      cr_slow(&c, ENG_OUT_DY);
+    if (WANT(D2Y) && !cr_tiny(&c, ENG_OUT_D2Y, copysign(16.0, -x), -2 * ax))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, 8 * gy, -2 * ax))
       cr_slow(&c, ENG_OUT_GRAD_X);
     return;
   }
