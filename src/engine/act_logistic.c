@@ -304,7 +304,29 @@ ENG_KERNEL void eng__tanhshrink_ew(double x, const double *p, unsigned want, dou
   struct cr_ctx c = {&eng__exact_tanhshrink, x, gy, p, out};
   double ax = fabs(x);
   struct dde t, r, th, s2, y;
-  if (ax < 0x1p-340) { /* y = x^3/3 underflows: the exact path rounds it */
+  if (ax < 0x1p-359) {
+    /* |y| = |x|^3/3 (1 + O(x^2)) < 2^-1077: a zero with x's sign; y' = x^2 (1 - O(x^2))
+     * in two words, exact but for the 2/3 x^4 below it (a zero below |x| = 2^-538);
+     * y'' = 2x (1 - O(x^2)) rounds to 2x */
+    out[ENG_OUT_Y] = copysign(0.0, x);
+    out[ENG_OUT_D2Y] = 2 * x;
+    if (ax < 0x1p-538) {
+      out[ENG_OUT_DY] = 0;
+      if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, gy, 2 * log(ax)))
+        cr_slow(&c, ENG_OUT_GRAD_X);
+      return;
+    }
+    {
+      struct dde d1 = dde_prod(x, x);
+      d1.e += fabs(d1.hi) * 0x1p-700;
+      if (WANT(DY))
+        cr_put(&c, ENG_OUT_DY, d1);
+      if (WANT(GRAD_X))
+        cr_put_gx(&c, d1);
+    }
+    return;
+  }
+  if (ax < 0x1p-340) { /* y = x^3/3 is subnormal: the exact path rounds it */
     out[ENG_OUT_DY] = 0; /* x^2 < 2^-680 */
     if (WANT(Y))
       cr_slow(&c, ENG_OUT_Y);

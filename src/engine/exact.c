@@ -397,7 +397,8 @@ static void ex_softplus(struct ctx *c, double x, const double *p, unsigned which
 }
 
 /* swish(beta): u = beta x, y = x s(u), y' = s(u) + u s'(u),
- * y'' = beta s'(u) (2 + u (1 - 2 s(u))), dy/dbeta = x^2 s'(u) */
+ * y'' = beta s'(u) (2 + u (1 - 2 s(u))), dy/dbeta = x^2 s'(u). Scratch: slots 1, 2, 4
+ * and 10 .. 13; u and beta must lie elsewhere. */
 static void swish_at(struct ctx *c, double x, const struct iv *u, const struct iv *beta,
                      unsigned which, I r)
 {
@@ -441,10 +442,11 @@ static void ex_gelu(struct ctx *c, double x, const double *p, unsigned which, I 
 {
   I X = V(0), w = V(3), k = V(4), cc = V(5), phi = V(6), a = V(7), b = V(8);
   iv_d(X, x);
-  if (p[0] == 2) {
-    iv_str(k, "1.702");
-    iv_mul_d(c, w, k, x);
-    swish_at(c, x, w, k, which, r);
+  if (p[0] == 2) { /* slots apart from swish_at's scratch (1, 2, 4, 10 .. 13) */
+    I k2 = V(8), u2 = V(9);
+    iv_str(k2, "1.702");
+    iv_mul_d(c, u2, k2, x);
+    swish_at(c, x, u2, k2, which, r);
     return;
   }
   if (p[0] == 0) {
