@@ -88,12 +88,12 @@ enum { ENG_VOUT_Y = 0, ENG_VOUT_JAC = 1, ENG_VOUT_GRAD_X = 2 };
  * upstream gradient, read for ENG_WANT_GRAD_X only. Defined for every finite x; every
  * output is the double nearest its exact value (ties to even). */
 typedef void eng_ew_fn(double x, const double *p, unsigned want, double gy, double *out);
-/* y[i] and dy[i] for n elements at once (vector lanes), each correctly rounded, and
- * redo[i] = 1 where the element kernel must compute element i instead (0 elsewhere:
- * where the fast evaluation does not decide the rounding); returns the number of
- * those. */
+/* y[i] and dy[i] for n elements at once (vector lanes), and gx[i] = gy[i] f'(x[i]) when
+ * gx is not NULL, each correctly rounded, and redo[i] = 1 where the element kernel
+ * must compute element i instead (0 elsewhere: where the fast evaluation does not
+ * decide the rounding); returns the number of those. */
 typedef size_t eng_block_fn(const double *x, const double *p, size_t n, double *y,
-                            double *dy, double *redo);
+                            double *dy, const double *gy, double *gx, double *redo);
 
 /* Vector kernels act on one row x[0..k-1]. The forward writes eng_activation_width(a, k)
  * outputs to y and, for maxout, the index of the first maximum to *argmax (may be NULL

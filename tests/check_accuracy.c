@@ -137,7 +137,8 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
 {
   uint64_t worst[ENG_OUT__COUNT] = {0}, worst_batch[2] = {0};
   double worst_x[ENG_OUT__COUNT] = {0}, worst_batch_x[2] = {0};
-  static double batch_y[MAX_POINTS], batch_dy[MAX_POINTS];
+  static double batch_y[MAX_POINTS], batch_dy[MAX_POINTS], batch_gy[MAX_POINTS],
+    batch_gx[MAX_POINTS];
   unsigned want = ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_GRAD_X;
   mpfr_t ref[ENG_OUT__COUNT];
   uint64_t overall = 0;
@@ -151,12 +152,17 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
   for (int i = 0; i < ENG_OUT__COUNT; i++)
     mpfr_init2(ref[i], MPREF_PREC);
 
-  /* y and dy/dx alone, as a batch: the path of the block kernels where a row has them */
+  /* y, dy/dx and grad_x, as a batch: the path of the block kernels where a row has
+   * them */
   {
     struct eng_act_out bo;
     memset(&bo, 0, sizeof bo);
+    for (size_t i = 0; i < npts; i++)
+      batch_gy[i] = grad_y_at(i);
     bo.y = batch_y;
     bo.dy = batch_dy;
+    bo.grad_y = batch_gy;
+    bo.grad_x = batch_gx;
     ck_assert_int_eq(eng_activate(a, p, pts, npts, 1, &bo), ENG_OK);
   }
   for (size_t i = 0; i < npts; i += stride) {
@@ -168,6 +174,10 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
     if (r->fn(ref, x, p, want & ~ENG_WANT_GRAD_X) != 0)
       continue;
     mpfr_mul_d(ref[ENG_OUT_GRAD_X], ref[ENG_OUT_DY], grad_y_at(i), MPFR_RNDN);
+    ck_assert_msg(memcmp(&batch_gx[i], &got[ENG_OUT_GRAD_X], sizeof(double)) == 0 ||
+                    (batch_gx[i] == 0 && got[ENG_OUT_GRAD_X] == 0),
+                  "%s grad_x at x = %a: block %a, element %a", a->name, x, batch_gx[i],
+                  got[ENG_OUT_GRAD_X]);
     for (int o = ENG_OUT_Y; o <= ENG_OUT_DY; o++) {
       double exact, b = o == ENG_OUT_Y ? batch_y[i] : batch_dy[i];
       uint64_t d;

@@ -1,6 +1,6 @@
 /*
- * act_block.c: y and dy/dx over a block of elements at once, on vector lanes, each
- * correctly rounded. The loops are free of calls and branches, so the compiler runs
+ * act_block.c: y and dy/dx (and grad_x = grad_y dy/dx) over a block of elements at
+ * once, on vector lanes, each correctly rounded. The loops are free of calls and branches, so the compiler runs
  * them on vector lanes (AVX2, AVX-512); each lane evaluates y and dy/dx to about
  * 2^-70 relative in two words and checks that this decides the rounding (cr.h's test,
  * lane by lane). A lane it does not decide (within 2^-70 of a midpoint, about one in
@@ -249,17 +249,16 @@ struct lg {
 ENG_INLINE struct lg logistic_hp(double u, double ul)
 {
   struct lg L;
-  double rh, rl, qh, ql, r2h, r2l;
+  double rh, rl, qh, ql;
   double w = -fabs(u), wl = u >= 0 ? -ul : ul;
   exp_hp(w, wl, &L.th, &L.tl, &L.mh, &L.ml);
   RECIP1P(L.th, L.tl, rh, rl);
-  MUL_DD(L.th, L.tl, rh, rl, qh, ql);
+  MUL_DD(L.th, L.tl, rh, rl, qh, ql); /* t / (1 + t) */
   L.sh = u >= 0 ? rh : qh;
   L.sl = u >= 0 ? rl : ql;
   L.ch = u >= 0 ? qh : rh;
   L.cl = u >= 0 ? ql : rl;
-  MUL_DD(rh, rl, rh, rl, r2h, r2l);
-  MUL_DD(L.th, L.tl, r2h, r2l, L.dh, L.dl);
+  MUL_DD(rh, rl, qh, ql, L.dh, L.dl); /* s (1 - s) = t / (1 + t)^2 */
   return L;
 }
 
@@ -391,19 +390,35 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
 #define BLOCK_KERNEL(stem, YTEST, DTEST, SETUP, ...)                                           \
   ENG_BLOCK_KERNEL size_t eng__##stem##_block(                                    \
     const double *restrict x, const double *restrict p, size_t n, double *restrict y, \
-    double *restrict dy, double *restrict redo)                                    \
+    double *restrict dy, const double *restrict gy, double *restrict gx,           \
+    double *restrict redo)                                                         \
   {                                                                                \
     double any = 0;                                                                \
     SETUP;                                                                         \
-    for (size_t i = 0; i < n; i++) {                                               \
-      double xi = x[i], yh, yl, ye, dh, dl, de, bad, f;                            \
-      __VA_ARGS__;                                                                 \
-      (void)ye;                                                                    \
-      (void)de;                                                                    \
-      f = YTEST(yh, yl, ye, &y[i]);                                                \
-      f += DTEST(dh, dl, de, &dy[i]);                                              \
-      redo[i] = REDO((f + bad) != 0);                                              \
-      any += redo[i];                                                              \
+    if (gx == NULL) {                                                              \
+      for (size_t i = 0; i < n; i++) {                                             \
+        double xi = x[i], yh, yl, ye, dh, dl, de, bad, f;                          \
+        __VA_ARGS__;                                                               \
+        (void)ye;                                                                  \
+        (void)de;                                                                  \
+        f = YTEST(yh, yl, ye, &y[i]);                                              \
+        f += DTEST(dh, dl, de, &dy[i]);                                            \
+        redo[i] = REDO((f + bad) != 0);                                            \
+        any += redo[i];                                                            \
+      }                                                                            \
+    } else { /* and grad_x = gy f'(x): the two-word f'(x) times gy, rounded once */ \
+      for (size_t i = 0; i < n; i++) {                                             \
+        double xi = x[i], yh, yl, ye, dh, dl, de, bad, f, g = gy[i], gh, gl;       \
+        __VA_ARGS__;                                                               \
+        (void)ye;                                                                  \
+        (void)de;                                                                  \
+        f = YTEST(yh, yl, ye, &y[i]);                                              \
+        f += DTEST(dh, dl, de, &dy[i]);                                            \
+        MUL_DD_D(dh, dl, g, gh, gl);                                               \
+        f += DTEST(gh, gl, fabs(g) * de, &gx[i]);                                  \
+        redo[i] = REDO((f + bad) != 0);                                            \
+        any += redo[i];                                                            \
+      }                                                                            \
     }                                                                              \
     return (size_t)any;                                                            \
   }
@@ -738,13 +753,13 @@ BLOCK_KERNEL(gelu_sigmoid, TEST_REL, TEST_ABS, (void)p,
 
 /* gelu: the exact form (p[0] = 0), the tanh form (1) and the sigmoid form (2). */
 size_t eng__gelu_block(const double *x, const double *p, size_t n, double *y, double *dy,
-                       double *redo)
+                       const double *gy, double *gx, double *redo)
 {
   if (p[0] == 0)
-    return eng__gelu_exact_block(x, p, n, y, dy, redo);
+    return eng__gelu_exact_block(x, p, n, y, dy, gy, gx, redo);
   if (p[0] == 1)
-    return eng__gelu_tanh_block(x, p, n, y, dy, redo);
-  return eng__gelu_sigmoid_block(x, p, n, y, dy, redo);
+    return eng__gelu_tanh_block(x, p, n, y, dy, gy, gx, redo);
+  return eng__gelu_sigmoid_block(x, p, n, y, dy, gy, gx, redo);
 }
 
 /* rrelu: y = x, 1 for x > 0; alpha x, alpha below, alpha = lower/2 + upper/2 = ah + al
@@ -766,9 +781,10 @@ BLOCK_KERNEL(rrelu, TEST_FINE, TEST_FINE,
 
 /* The loop of an exact kernel: the body sets y[i] and dy[i]; nothing is flagged. */
 #define EXACT_KERNEL(stem, SETUP, ...)                                           \
-  ENG_BLOCK_KERNEL size_t eng__##stem##_block(const double *x, const double *p,   \
-                                              size_t n, double *y, double *dy,    \
-                                              double *redo)                       \
+  ENG_BLOCK_KERNEL size_t eng__##stem##_block(                                    \
+    const double *restrict x, const double *restrict p, size_t n, double *restrict y, \
+    double *restrict dy, const double *restrict gy, double *restrict gx,           \
+    double *restrict redo)                                                         \
   {                                                                                \
     SETUP;                                                                         \
     for (size_t i = 0; i < n; i++) {                                               \
@@ -776,6 +792,9 @@ BLOCK_KERNEL(rrelu, TEST_FINE, TEST_FINE,
       __VA_ARGS__;                                                                 \
       redo[i] = 0;                                                                 \
     }                                                                              \
+    if (gx != NULL) /* f'(x) is a double: one rounding */                          \
+      for (size_t i = 0; i < n; i++)                                               \
+        gx[i] = gy[i] * dy[i];                                                     \
     return 0;                                                                      \
   }
 

@@ -331,19 +331,22 @@ size_t eng_activation_width(const struct eng_activation *a, size_t k)
 
 /* ================================================================ Dispatch */
 
-/* y and dy/dx only, for a row with a block kernel: blocks of BLOCK elements on vector
- * lanes, the lanes it flags through the element kernel, then the wanted arrays. */
+/* y, dy/dx and grad_x only, for a row with a block kernel: blocks of BLOCK elements on
+ * vector lanes, the lanes it flags through the element kernel, then the wanted arrays. */
 #define BLOCK 256
 static int activate_blocks(const struct eng_activation *a, const double *p, const double *x,
-                           size_t n, const struct eng_act_out *o, unsigned want)
+                           size_t n, const struct eng_act_out *o)
 {
   double ybuf[BLOCK], dybuf[BLOCK], redo[BLOCK], out[ENG_OUT__COUNT];
+  unsigned want = ENG_WANT_Y | ENG_WANT_DY | (o->grad_x != NULL ? ENG_WANT_GRAD_X : 0);
   for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
     size_t len = n - i0 < BLOCK ? n - i0 : BLOCK;
-    /* straight into the wanted arrays where there are both */
-    double *y = o->y != NULL && o->dy != NULL ? o->y + i0 : ybuf;
-    double *dy = o->y != NULL && o->dy != NULL ? o->dy + i0 : dybuf;
-    if (a->block(x + i0, p, len, y, dy, redo) > 0)
+    /* straight into the wanted arrays where they are there */
+    double *y = o->y != NULL ? o->y + i0 : ybuf;
+    double *dy = o->dy != NULL ? o->dy + i0 : dybuf;
+    const double *gy = o->grad_x != NULL ? o->grad_y + i0 : NULL;
+    double *gx = o->grad_x != NULL ? o->grad_x + i0 : NULL;
+    if (a->block(x + i0, p, len, y, dy, gy, gx, redo) > 0)
       for (size_t g = 0; g < len; g += 8) {
         /* eight flags at a time: they are rare, and the test is one or of their bits */
         size_t end = g + 8 < len ? g + 8 : len;
@@ -356,15 +359,13 @@ static int activate_blocks(const struct eng_activation *a, const double *p, cons
           continue;
         for (size_t i = g; i < end; i++)
           if (redo[i] != 0) {
-            a->ew(x[i0 + i], p, want, 0, out);
+            a->ew(x[i0 + i], p, want, gy != NULL ? gy[i] : 0, out);
             y[i] = out[ENG_OUT_Y];
             dy[i] = out[ENG_OUT_DY];
+            if (gx != NULL)
+              gx[i] = out[ENG_OUT_GRAD_X];
           }
       }
-    if (o->y != NULL && y == ybuf)
-      memcpy(o->y + i0, y, len * sizeof *y);
-    if (o->dy != NULL && dy == dybuf)
-      memcpy(o->dy + i0, dy, len * sizeof *dy);
   }
   return ENG_OK;
 }
@@ -398,8 +399,9 @@ static int activate_ew(const struct eng_activation *a, const double *p, const do
   if (o->grad_x != NULL && o->grad_y == NULL)
     return ENG_EINVAL;
 
-  if (a->block != NULL && want != 0 && (want & ~(unsigned)(ENG_WANT_Y | ENG_WANT_DY)) == 0)
-    return activate_blocks(a, p, x, n, o, want | ENG_WANT_Y | ENG_WANT_DY);
+  if (a->block != NULL && want != 0 &&
+      (want & ~(unsigned)(ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_GRAD_X)) == 0)
+    return activate_blocks(a, p, x, n, o);
   for (size_t i = 0; i < n; i++) {
     a->ew(x[i], p, want, o->grad_x != NULL ? o->grad_y[i] : 0, out);
     if (o->y != NULL)
