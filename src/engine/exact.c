@@ -945,10 +945,14 @@ static struct erange erange_wide(void)
   return e;
 }
 
+/* Restores the exponent range and frees the calling thread's MPFR caches (the
+ * constants pi and log 2 at the last precision): a serving thread that exits would
+ * otherwise leave them behind, and the exact path is too rare for the cache to pay. */
 static void erange_restore(struct erange e)
 {
   mpfr_set_emin(e.emin);
   mpfr_set_emax(e.emax);
+  mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
 }
 
 /* Evaluates output `which` (ENG_OUT_GRAD_X: gy times ENG_OUT_DY) at precision prec. */
