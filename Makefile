@@ -18,11 +18,13 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CPPFLAGS += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 
 PKGS      := libmicrohttpd libcjson
-TEST_PKGS := check libcurl mpfr
+TEST_PKGS := check libcurl
+# The engine's exact path (correct rounding) is MPFR's: linked into the engine's users.
+ENGINE_LIBS := -lmpfr -lgmp
 PKG_CFLAGS    = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS   = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
-TEST_LIBS     = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null) -lgmp
+TEST_LIBS     = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 # The layers, each below the one that uses it: service -> codec, exec -> engine.
 ENGINE_SRC := $(wildcard src/engine/*.c)
@@ -44,7 +46,7 @@ Q := @
 endif
 
 .PHONY: FORCE all lib deps test test-run conformance check run asan valgrind layering gen-check bench fuzz soak docker \
-        docker-test lint-openapi browser-test plots clean
+        docker-test lint-openapi browser-test plots clean hard-cases
 
 all: $(BIN)
 
@@ -113,23 +115,35 @@ $(LIBSVC): $(SVC_OBJ)
 $(BIN): $(MAIN_OBJ) $(LIBSVC) $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(ENGINE_LIBS) -lm -lpthread
 
 $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_LIB_OBJ) $(LIBSVC) $(LIBENGINE)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(ENGINE_LIBS) -lm -lpthread
 
 # Benchmark programs: tests/bench/<name>.c -> $(BUILD)/bench/<name>.
 $(BUILD)/bench/%: tests/bench/%.c $(LIBSVC) $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(ENGINE_LIBS) -lm -lpthread
 
 # The engine's kernel benchmark needs the engine alone.
 $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ -lm
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
+
+# Generators of tables (tests/gen): the hard cases of correct rounding, found with the
+# MPFR references alone (make hard-cases rewrites tests/gen/hard_cases.txt; minutes).
+MPREF_OBJ := $(filter $(BUILD)/tests/lib/mpref% $(BUILD)/tests/lib/jet.o,$(TEST_LIB_OBJ))
+$(BUILD)/gen/hard_gen: tests/gen/hard_gen.c $(MPREF_OBJ) $(LIBENGINE)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
+
+hard-cases: $(BUILD)/gen/hard_gen
+	$(Q)nice ./$(BUILD)/gen/hard_gen > tests/gen/hard_cases.txt.new && \
+	  mv tests/gen/hard_cases.txt.new tests/gen/hard_cases.txt
 
 # Runs every suite against the server binary of this variant; stops on the first
 # failing suite. SUITES=check_foo limits the run.
@@ -191,11 +205,10 @@ gen-check:
 	$(Q)$(GEN_DIR)/pow10_gen > $(GEN_DIR)/num_pow10.h
 	$(Q)cmp -s $(GEN_DIR)/num_pow10.h src/codec/num_pow10.h || \
 	  { echo "gen-check: src/codec/num_pow10.h differs from tests/gen/pow10_gen.c's output"; exit 1; }
-	$(Q)$(CC) -O2 -Iinclude -Itests/lib tests/gen/taylor_gen.c tests/lib/jet.c -lmpfr -lgmp -lm \
-	  -o $(GEN_DIR)/taylor_gen
-	$(Q)$(GEN_DIR)/taylor_gen > $(GEN_DIR)/taylor_data.c 2>/dev/null
-	$(Q)cmp -s $(GEN_DIR)/taylor_data.c src/engine/taylor_data.c || \
-	  { echo "gen-check: src/engine/taylor_data.c differs from tests/gen/taylor_gen.c's output"; exit 1; }
+	$(Q)$(CC) -O2 tests/gen/gelu_table_gen.c -lmpfr -lgmp -lm -o $(GEN_DIR)/gelu_table_gen
+	$(Q)$(GEN_DIR)/gelu_table_gen > $(GEN_DIR)/gelu_table.c 2>/dev/null
+	$(Q)cmp -s $(GEN_DIR)/gelu_table.c src/engine/gelu_table.c || \
+	  { echo "gen-check: src/engine/gelu_table.c differs from tests/gen/gelu_table_gen.c's output"; exit 1; }
 	@echo "gen-check: ok"
 
 # The layers: the engine knows no HTTP or JSON; exec knows only the engine; the codec
