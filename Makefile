@@ -18,11 +18,13 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CPPFLAGS += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 
 PKGS      := libmicrohttpd libcjson
-TEST_PKGS := check libcurl mpfr
+TEST_PKGS := check libcurl
+# The engine's exact path (correct rounding) is MPFR's: linked into the engine's users.
+ENGINE_LIBS := -lmpfr -lgmp
 PKG_CFLAGS    = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS   = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
-TEST_LIBS     = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null) -lgmp
+TEST_LIBS     = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 # The layers, each below the one that uses it: service -> codec, exec -> engine.
 ENGINE_SRC := $(wildcard src/engine/*.c)
@@ -87,23 +89,23 @@ $(LIBSVC): $(SVC_OBJ)
 $(BIN): $(MAIN_OBJ) $(LIBSVC) $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(ENGINE_LIBS) -lm -lpthread
 
 $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_LIB_OBJ) $(LIBSVC) $(LIBENGINE)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(ENGINE_LIBS) -lm -lpthread
 
 # Benchmark programs: tests/bench/<name>.c -> $(BUILD)/bench/<name>.
 $(BUILD)/bench/%: tests/bench/%.c $(LIBSVC) $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(ENGINE_LIBS) -lm -lpthread
 
 # The engine's kernel benchmark needs the engine alone.
 $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ -lm
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
 
 # Runs every suite against the server binary of this variant; stops on the first
 # failing suite. SUITES=check_foo limits the run.

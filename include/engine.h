@@ -5,7 +5,9 @@
  * dy an upstream gradient (dL/dy), p the resolved parameters of an activation
  * (every parameter, in table order). Arrays are contiguous doubles, row-major.
  * Every function that can fail returns an eng_status: ENG_OK (0) or a negative code.
- * No function here prints, exits, or keeps global mutable state: all are thread-safe.
+ * No function here prints, exits, or keeps global mutable state (but one atomic
+ * statistic, eng_exact_count): all are thread-safe. Outputs of activations are
+ * correctly rounded; the library links MPFR (-lmpfr -lgmp) for its exact path.
  */
 #ifndef NEUROND_ENGINE_H
 #define NEUROND_ENGINE_H
@@ -62,25 +64,34 @@ struct eng_param {
 };
 
 /* Indices into the out[] array of an element-wise kernel, and the matching bits of
- * its `want` mask. out[ENG_OUT_DP + j] is dy/dp_j for the j-th parameter. */
+ * its `want` mask. out[ENG_OUT_DP + j] is dy/dp_j for the j-th parameter;
+ * out[ENG_OUT_GRAD_X] is grad_y f'(x), the exact product rounded once. */
 enum {
   ENG_OUT_Y = 0,
   ENG_OUT_DY = 1,
   ENG_OUT_D2Y = 2,
   ENG_OUT_DP = 3,
-  ENG_OUT__COUNT = ENG_OUT_DP + ENG_MAX_PARAMS
+  ENG_OUT_GRAD_X = ENG_OUT_DP + ENG_MAX_PARAMS,
+  ENG_OUT__COUNT
 };
-#define ENG_WANT_Y (1u << 0)   /* y */
-#define ENG_WANT_DY (1u << 1)  /* dy/dx */
-#define ENG_WANT_D2Y (1u << 2) /* d2y/dx2 */
-#define ENG_WANT_DP (1u << 3)  /* dy/dp_j for every learnable parameter j */
+#define ENG_WANT_Y (1u << 0)      /* y */
+#define ENG_WANT_DY (1u << 1)     /* dy/dx */
+#define ENG_WANT_D2Y (1u << 2)    /* d2y/dx2 */
+#define ENG_WANT_DP (1u << 3)     /* dy/dp_j for every learnable parameter j */
+#define ENG_WANT_GRAD_X (1u << 4) /* grad_y dy/dx */
+
+/* The outputs of a vector activation, for eng_vec_exact_sign: y_i, J[i][j], grad_x_i. */
+enum { ENG_VOUT_Y = 0, ENG_VOUT_JAC = 1, ENG_VOUT_GRAD_X = 2 };
 
 /* Element-wise kernel: evaluates the activation at x with parameters p and writes
- * the outputs selected by `want` into out[] (others are left untouched). Defined for
- * every finite x; every output is within the row's ulp bound of the true value. */
-typedef void eng_ew_fn(double x, const double *p, unsigned want, double *out);
-/* y[i] and dy[i] for n elements at once (vector lanes), redo[i] = 1 where the element
- * kernel must compute element i instead (0 elsewhere); returns the number of those. */
+ * the outputs selected by `want` into out[] (others are left untouched); gy is the
+ * upstream gradient, read for ENG_WANT_GRAD_X only. Defined for every finite x; every
+ * output is the double nearest its exact value (ties to even). */
+typedef void eng_ew_fn(double x, const double *p, unsigned want, double gy, double *out);
+/* y[i] and dy[i] for n elements at once (vector lanes), each correctly rounded, and
+ * redo[i] = 1 where the element kernel must compute element i instead (0 elsewhere:
+ * where the fast evaluation does not decide the rounding); returns the number of
+ * those. */
 typedef size_t eng_block_fn(const double *x, const double *p, size_t n, double *y,
                             double *dy, double *redo);
 
@@ -96,6 +107,9 @@ typedef void eng_vec_vjp_fn(const double *x, const double *y, size_t k, const do
 typedef void eng_vec_jac_fn(const double *x, const double *y, size_t k, const double *p,
                             double *jac, double *work);
 
+/* The exact evaluation behind an activation's correct rounding (internal). */
+struct eng__exact;
+
 struct eng_activation {
   const char *name;             /* wire name */
   const char *const *aliases;   /* NULL-terminated, never NULL itself */
@@ -105,6 +119,7 @@ struct eng_activation {
   const char *formula;          /* y, as text */
   const char *derivative;       /* dy/dx (or J for vector functions), as text */
   const char *kinks;            /* the rule at points of non-differentiability, or "" */
+  const char *kinks2;           /* the rule for d2y/dx2 where pieces switch, or "" */
   eng_ew_fn *ew;                /* ENG_ELEMENTWISE */
   eng_block_fn *block;          /* y and dy/dx over a block, or NULL (see the typedef) */
   eng_vec_fwd_fn *vfwd;         /* ENG_VECTOR */
@@ -114,7 +129,9 @@ struct eng_activation {
    * ENG_EPARAM with *bad set to the index of the parameter to blame. NULL if none. */
   int (*check)(const double *p, unsigned *bad);
   const char *constraint;       /* text of what check enforces, or NULL */
-  double ulp;                   /* accuracy bound of every output, in ULP */
+  double ulp;                   /* accuracy bound of every output, in ULP (0: correctly
+                                 * rounded) */
+  const struct eng__exact *exact; /* internal: the slow path of correct rounding */
   unsigned char reduces;        /* ENG_VECTOR: one output per row (maxout), with argmax */
 };
 
@@ -172,6 +189,43 @@ struct eng_act_out {
  * could not be had. Allocates at most one scratch block per call, none per element. */
 int eng_activate(const struct eng_activation *a, const double *p, const double *x,
                  size_t n, size_t k, const struct eng_act_out *out);
+
+/* ========================================================= Correct rounding */
+
+/* Every output of eng_activate is the double nearest the exact value. For an output
+ * in a narrower type, rounding that double again is not always the rounding of the
+ * exact value: it differs only when the double d is exactly a midpoint of the narrow
+ * type, and then the sign of (exact - d) decides. These give that sign.
+ *
+ * eng_ew_exact_sign: -1, 0 or 1 = sign(exact - d) for element-wise output `which`
+ * (ENG_OUT_Y, ENG_OUT_DY, ENG_OUT_D2Y, ENG_OUT_DP + j, or ENG_OUT_GRAD_X, which is
+ * grad_y f'(x)) of activation a at x with parameters p (already checked).
+ * eng_vec_exact_sign: the same for a vector activation's row xrow[0 .. k-1] (gyrow the
+ * row of upstream gradients, width(k) entries, read for ENG_VOUT_GRAD_X): output
+ * ENG_VOUT_Y (y_i), ENG_VOUT_JAC (J[i][j]) or ENG_VOUT_GRAD_X (grad_x_i).
+ * Both evaluate in MPFR (microseconds); a finite d is expected. */
+int eng_ew_exact_sign(const struct eng_activation *a, const double *p, double x,
+                      unsigned which, double grad_y, double d);
+int eng_vec_exact_sign(const struct eng_activation *a, const double *p, const double *xrow,
+                       size_t k, const double *gyrow, unsigned which, size_t i, size_t j,
+                       double d);
+
+/* The exact value rounded once to float32, float16 or bfloat16 (nearest, ties to even),
+ * returned as a double, from its correctly rounded double d and sign = sign(exact - d)
+ * (from eng_*_exact_sign; needed only when d is a midpoint of the narrow type, else
+ * ignored). Beyond the type's largest finite value (by half an ULP of it or more) the
+ * result is +-inf; subnormals of the type are rounded on their own grid. */
+double eng_round_f32(double d, int sign);
+double eng_round_f16(double d, int sign);
+double eng_round_bf16(double d, int sign);
+/* The same for any binary format: mant_bits significand bits (the leading one
+ * included: 24 for float32), min_exp the exponent of the least normal number
+ * (-126 for float32), max_exp that of the largest finite (127 for float32). */
+double eng_round_to(double d, int sign, int mant_bits, int min_exp, int max_exp);
+
+/* A statistic: how many outputs the exact (MPFR) path has computed in this process,
+ * summed over threads. The fast paths decide all others. */
+unsigned long long eng_exact_count(void);
 
 /* ======================================================================= Losses */
 

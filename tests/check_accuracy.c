@@ -21,8 +21,16 @@
 #define CONTRACT_ULP 4 /* the bar of the contract: no row may promise less */
 
 static const char *const out_names[ENG_OUT__COUNT] = {
-  "y", "dy_dx", "d2y_dx2", "dy_dp0", "dy_dp1", "dy_dp2",
+  "y", "dy_dx", "d2y_dx2", "dy_dp0", "dy_dp1", "dy_dp2", "grad_x",
 };
+
+/* The upstream gradient of grad_x = gy f'(x) at point i: a few bits, then a full
+ * 53-bit one, so that the product is exact in some cases and rounded in others. */
+static double grad_y_at(size_t i)
+{
+  static const double g[4] = {1, -0.75, 0x1.5555555555555p-2, -3.1415926535897931e7};
+  return g[i % 4];
+}
 
 /* A small deterministic generator for the random points (splitmix64). */
 static uint64_t mix(uint64_t *s)
@@ -80,7 +88,7 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
   uint64_t worst[ENG_OUT__COUNT] = {0}, worst_batch[2] = {0};
   double worst_x[ENG_OUT__COUNT] = {0}, worst_batch_x[2] = {0};
   static double batch_y[MAX_POINTS], batch_dy[MAX_POINTS];
-  unsigned want = ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_D2Y;
+  unsigned want = ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_GRAD_X;
   mpfr_t ref[ENG_OUT__COUNT];
   uint64_t overall = 0;
   char pbuf[128] = "";
@@ -106,9 +114,10 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
     double x = pts[i];
     for (int o = 0; o < ENG_OUT__COUNT; o++)
       got[o] = NAN;
-    a->ew(x, p, want, got);
-    if (r->fn(ref, x, p, want) != 0)
+    a->ew(x, p, want, grad_y_at(i), got);
+    if (r->fn(ref, x, p, want & ~ENG_WANT_GRAD_X) != 0)
       continue;
+    mpfr_mul_d(ref[ENG_OUT_GRAD_X], ref[ENG_OUT_DY], grad_y_at(i), MPFR_RNDN);
     for (int o = ENG_OUT_Y; o <= ENG_OUT_DY; o++) {
       double exact, b = o == ENG_OUT_Y ? batch_y[i] : batch_dy[i];
       uint64_t d;
@@ -124,7 +133,7 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
     for (int o = 0; o < ENG_OUT__COUNT; o++) {
       double exact;
       uint64_t d;
-      if (o >= ENG_OUT_DP &&
+      if (o >= ENG_OUT_DP && o < ENG_OUT_GRAD_X &&
           ((unsigned)(o - ENG_OUT_DP) >= a->nparams || !a->params[o - ENG_OUT_DP].learnable))
         continue;
       if (mpfr_nan_p(ref[o]))
@@ -143,7 +152,7 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
              p[j]);
   }
   for (int o = 0; o < ENG_OUT__COUNT; o++) {
-    if (o >= ENG_OUT_DP &&
+    if (o >= ENG_OUT_DP && o < ENG_OUT_GRAD_X &&
         ((unsigned)(o - ENG_OUT_DP) >= a->nparams || !a->params[o - ENG_OUT_DP].learnable))
       continue;
     printf("  %-18s %-40s %-8s max %llu ulp%s", a->name, pbuf, out_names[o],
@@ -203,6 +212,7 @@ END_TEST
 static Suite *accuracy_suite(void)
 {
   Suite *s = suite_create("accuracy");
+  setvbuf(stdout, NULL, _IOLBF, 0); /* the figures survive a failing (forked) test */
   TCase *tc = tcase_create("mpfr");
   mpfr_set_emin(mpfr_get_emin_min());
   mpfr_set_emax(mpfr_get_emax_max());

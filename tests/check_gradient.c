@@ -19,7 +19,7 @@
 static double ew(const struct eng_activation *a, const double *p, double x, int which)
 {
   double out[ENG_OUT__COUNT];
-  a->ew(x, p, ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP, out);
+  a->ew(x, p, ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP, 0, out);
   return out[which];
 }
 

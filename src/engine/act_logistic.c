@@ -4,374 +4,302 @@
  *
  * Everything is written in t = exp(-|u|) (or expm1 of it), so nothing overflows and
  * no derivative is formed from a rounded output: sigmoid'(u) = t / (1 + t)^2, not
- * y (1 - y), which is 0 for u > 37. A parameter product u = a x is kept in two words
- * (u_hi + u_lo, by fma); where the function is steep in u, the second word enters as
- * a first-order correction f(u_hi) + f'(u_hi) u_lo, which the rounding of a x alone
- * would otherwise cost (|u| ULP in the tails). No HTTP or JSON here.
+ * y (1 - y), which is 0 for u > 37. Each output is evaluated in double-double with a
+ * running error bound (cr.h: struct dde) and rounded once; where the bound does not
+ * decide the rounding, the exact path (exact.c) does. A parameter product u = a x is
+ * exact in two words (TwoProduct). No HTTP or JSON here.
  */
 #include <float.h>
 #include <math.h>
 
+#include "cr.h"
 #include "dd.h"
 #include "internal.h"
-#include "taylor.h"
 
 #define WANT(bit) (want & ENG_WANT_##bit)
 
-/* The logistic function at u in pieces: with t = exp(-|u|) and d + e = 1 + t exactly,
- *   s    = sigmoid(u)        (1 / (1 + t) for u >= 0, t / (1 + t) below),
- *   sc   = sigmoid(-u) = 1 - s, without the subtraction,
- *   ds   = sigmoid'(u) = t / (1 + t)^2,
- * each within about 1.5 ULP (the error e of 1 + t is carried to first order). */
-struct logistic {
-  double s, sc, ds, t, r; /* r = 1 / (1 + t) */
-};
-
-ENG_INLINE struct logistic logistic_at(double u)
+/* u = a x as a double-double with its bound: exact by TwoProduct unless the low
+ * word underflows (|a x| below 2^-960), where it is within 2^-1074. */
+ENG_INLINE struct dde prod_u(double a, double x)
 {
-  struct logistic L;
-  double t = exp(-fabs(u));
-  struct dd d = two_sum(1, t);
-  double r = 1 / d.hi;
-  r = fma(-r * d.lo, r, r); /* 1 / (1 + t), carrying the rounding of 1 + t */
-  L.t = t;
-  L.r = r;
-  L.ds = t * r * r;
-  if (u >= 0) {
-    L.s = r;
-    L.sc = t * r;
-  } else {
-    L.s = t * r;
-    L.sc = r;
-  }
-  return L;
-}
-
-/* 1 - 2 sigmoid(u) = -tanh(u / 2) = -(1 - t) / (1 + t) sign(u), with 1 - t from
- * expm1 (1 - t cancels for small |u|). */
-ENG_INLINE double one_minus_2s(double u, double t)
-{
-  double omt = -expm1(-fabs(u));
-  double v = omt / (1 + t);
-  return u >= 0 ? -v : v;
+  struct dd u = two_prod(a, x);
+  return dde_of(u, fabs(u.hi) < 0x1p-960 ? 0x1p-1073 : 0);
 }
 
 /* ------------------------------------------------------------------ sigmoid */
 
 /* y = sigmoid(a x), y' = a s'(u), y'' = a^2 s'(u)(1 - 2 s(u)), dy/da = x s'(u). */
-ENG_KERNEL void eng__sigmoid_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__sigmoid_ew(double x, const double *p, unsigned want, double gy,
+                                double *out)
 {
+  struct cr_ctx c = {&eng__exact_sigmoid, x, gy, p, out};
   double a = p[0];
-  struct dd u = two_prod(a, x);
-  struct logistic L;
-
-  if (!isfinite(u.hi)) { /* |a x| overflowed: the limits */
-    out[ENG_OUT_Y] = u.hi > 0 ? 1 : 0;
-    out[ENG_OUT_DY] = 0;
-    out[ENG_OUT_D2Y] = 0;
-    out[ENG_OUT_DP + 0] = 0;
+  struct dde u = prod_u(a, x);
+  struct cr_logistic L;
+  if (!isfinite(u.hi)) {
+    for (unsigned o = 0; o <= ENG_OUT_GRAD_X; o++)
+      if (o <= ENG_OUT_DP || o == ENG_OUT_GRAD_X)
+        if (want & (1u << (o <= ENG_OUT_DP ? o : 4)))
+          cr_slow(&c, o);
     return;
   }
-  if (fabs(u.hi) > 700 && (want & ~ENG_WANT_Y)) {
-    /* s'(u) = e^-|u| (1 - 2 e^-|u| ...) is e^-|u| to the last bit, and subnormal:
-     * every product with it is rounded once by exp_mul */
-    struct dd nu = u.hi < 0 ? u : (struct dd){-u.hi, -u.lo};
-    out[ENG_OUT_Y] = u.hi < 0 ? exp_mul(u, 1) : 1;
-    out[ENG_OUT_DY] = exp_mul(nu, a);
-    out[ENG_OUT_D2Y] = exp_mul(nu, u.hi < 0 ? a * a : -a * a);
-    out[ENG_OUT_DP + 0] = exp_mul(nu, x);
-    return;
-  }
-  L = logistic_at(u.hi);
-  /* s(u_hi + u_lo) = s + s' u_lo; s'(u_hi + u_lo) = s' (1 + (1 - 2s) u_lo) */
-  out[ENG_OUT_Y] = fma(L.ds, u.lo, L.s);
-  if (want & (ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP)) {
-    /* 1 - 2s only where it is used: the u_lo correction and y'' */
-    double oms = (u.lo != 0 || WANT(D2Y)) ? one_minus_2s(u.hi, L.t) : 0;
-    double ds = fma(L.ds * oms, u.lo, L.ds);
-    out[ENG_OUT_DY] = a * ds;
-    /* below u = -700, s'(u) = e^u (1 + u_lo) is subnormal: x s' rounded once */
-    out[ENG_OUT_DP + 0] = fabs(u.hi) > 700 ? exp_mul(u.hi < 0 ? u : (struct dd){-u.hi, -u.lo}, x)
-                                           : x * ds;
-    if (WANT(D2Y)) {
-      /* s'' = t (1 - t) r^3 sign, r = 1 / (1 + t) in two words (from the exact 1 + t:
-       * the rounded r would enter three times) and the product rounded once */
-      double omt = -expm1(-fabs(u.hi));
-      struct dd r = dd_div(dd_of(1), two_sum(1, L.t));
-      struct dd q = dd_mul(two_prod(L.t, omt), dd_mul(dd_mul(r, r), r));
-      double d2 = u.hi >= 0 ? -(q.hi + q.lo) : q.hi + q.lo;
-      d2 = fma(-2 * L.ds * L.ds + d2 * oms, u.lo, d2); /* the third derivative times u_lo */
-      out[ENG_OUT_D2Y] = (a * a == 1) ? d2 : dd_mul_d(two_prod(a, a), d2).hi;
-    }
-  }
+  L = cr_logistic(u, WANT(D2Y));
+  if (WANT(Y))
+    cr_put(&c, ENG_OUT_Y, L.s);
+  if (WANT(DY))
+    cr_put(&c, ENG_OUT_DY, dde_mul_d(L.ds, a));
+  if (WANT(D2Y))
+    cr_put(&c, ENG_OUT_D2Y, dde_mul(dde_mul(L.ds, L.q), dde_prod(a, a)));
+  if (WANT(DP))
+    cr_put(&c, ENG_OUT_DP, dde_mul_d(L.ds, x));
+  if (WANT(GRAD_X))
+    cr_put_gx(&c, dde_mul_d(L.ds, a));
 }
 
 /* -------------------------------------------------------------------- tanh */
 
-/* y = tanh x, y' = sech^2 x = 4 t / (1 + t)^2, y'' = -2 tanh(x) sech^2(x), with
- * t = exp(-2|x|): tanh |x| = (1 - t) / (1 + t) = -expm1(-2|x|) / (2 + expm1(-2|x|)). */
-ENG_KERNEL void eng__tanh_ew(double x, const double *p, unsigned want, double *out)
+/* y = tanh x = sign(x) (1 - t) / (1 + t), y' = sech^2 x = 4 t / (1 + t)^2,
+ * y'' = -2 tanh(x) sech^2(x), with t = e^-2|x| and 1 - t = -expm1(-2|x|).
+ * Below |x| = 2^-28: tanh x = x (1 - x^2/3 + ...) and the correction x^2/3 < 2^-57
+ * is under half an ULP, even below a power of two: y = x, y' = 1, y'' = -2x. */
+ENG_KERNEL void eng__tanh_ew(double x, const double *p, unsigned want, double gy, double *out)
 {
+  struct cr_ctx c = {&eng__exact_tanh, x, gy, p, out};
   double ax = fabs(x);
-  (void)p;
-  if (ax < 0x1p-27) { /* tanh x = x - x^3/3: below 2^-27 the cube is under half an ULP */
+  struct dde t, r, th, d1;
+  if (ax < 0x1p-28) {
     out[ENG_OUT_Y] = x;
     out[ENG_OUT_DY] = 1;
     out[ENG_OUT_D2Y] = -2 * x;
+    out[ENG_OUT_GRAD_X] = gy;
     return;
   }
-  {
-    double m = expm1(-2 * ax); /* t - 1 */
-    double th = -m / (2 + m);
-    double t = exp(-2 * ax);
-    struct dd d = two_sum(1, t);
-    double r = 1 / d.hi;
-    r = fma(-r * d.lo, r, r);
-    double sech2 = 4 * t * r * r;
-    out[ENG_OUT_Y] = copysign(th, x);
-    out[ENG_OUT_DY] = sech2;
-    if (WANT(D2Y))
-      out[ENG_OUT_D2Y] = copysign(2 * th * sech2, -x);
-  }
+  t = dde_exp(dde_d(-2 * ax));
+  if (t.e == INFINITY) /* e^-2|x| below 2^-960 */
+    t = (struct dde){t.hi, t.lo, 0x1p-959};
+  r = dde_div(dde_d(1), dde_add_d(t, 1));
+  th = dde_mul(dde_neg(dde_expm1(dde_d(-2 * ax))), r);
+  if (ax > 20) /* 1 - t = 1 to within 2^-57: expm1's bound would be the absolute one */
+    th = dde_mul(dde_sub(dde_d(1), t), r);
+  if (x < 0)
+    th = dde_neg(th);
+  d1 = dde_mul_d(dde_mul(t, dde_mul(r, r)), 4);
+  if (WANT(Y))
+    cr_put(&c, ENG_OUT_Y, th);
+  if (WANT(DY))
+    cr_put(&c, ENG_OUT_DY, d1);
+  if (WANT(D2Y))
+    cr_put(&c, ENG_OUT_D2Y, dde_mul_d(dde_mul(th, d1), -2));
+  if (WANT(GRAD_X))
+    cr_put_gx(&c, d1);
 }
 
 /* ------------------------------------------------------------- log_sigmoid */
 
-/* y = ln sigmoid(x) = -softplus(-x): -log1p(exp(-x)) for x >= 0, x - log1p(exp(x))
- * below (a sum of two negative terms, no cancellation); y' = sigmoid(-x);
+/* y = ln sigmoid(x) = -softplus(-x): -log1p(t) for x >= 0, x - log1p(t) below (a
+ * sum of two negative terms, no cancellation), t = e^-|x|; y' = sigmoid(-x);
  * y'' = -sigmoid'(x). */
-ENG_KERNEL void eng__log_sigmoid_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__log_sigmoid_ew(double x, const double *p, unsigned want, double gy,
+                                    double *out)
 {
-  struct logistic L = logistic_at(x);
-  (void)p;
-  (void)want;
-  out[ENG_OUT_Y] = x >= 0 ? -log1p(L.t) : x - log1p(L.t);
-  out[ENG_OUT_DY] = L.sc;
-  out[ENG_OUT_D2Y] = -L.ds;
+  struct cr_ctx c = {&eng__exact_log_sigmoid, x, gy, p, out};
+  struct cr_logistic L = cr_logistic(dde_d(x), 0);
+  if (WANT(Y)) {
+    struct dde l = dde_neg(dde_log1p(L.t));
+    cr_put(&c, ENG_OUT_Y, x >= 0 ? l : dde_add_d(l, x));
+  }
+  if (WANT(DY))
+    cr_put(&c, ENG_OUT_DY, L.sc);
+  if (WANT(D2Y))
+    cr_put(&c, ENG_OUT_D2Y, dde_neg(L.ds));
+  if (WANT(GRAD_X))
+    cr_put_gx(&c, L.sc);
 }
 
 /* ---------------------------------------------------------------- softplus */
 
-/* sp(u) = ln(1 + e^u) = max(u, 0) + log1p(exp(-|u|)) */
-ENG_INLINE double softplus_u(double u, double t)
-{
-  return u > 0 ? u + log1p(t) : log1p(t);
-}
-
-/* y = sp(beta x) / beta, y' = sigmoid(u), y'' = beta sigmoid'(u),
- * dy/dbeta = (u sigmoid(u) - sp(u)) / beta^2, where u s(u) - sp(u) is
+/* y = sp(u) / beta, u = beta x, sp(u) = max(u, 0) + log1p(e^-|u|); y' = s(u),
+ * y'' = beta s'(u), dy/dbeta = (u s(u) - sp(u)) / beta^2, where u s(u) - sp(u) is
  * -(u t/(1+t) + log1p(t)) for u > 0 and u t/(1+t) - log1p(t) below: in both, terms
  * of one sign, so it never cancels. */
-ENG_KERNEL void eng__softplus_ew(double x, const double *p, unsigned want, double *out)
+ENG_KERNEL void eng__softplus_ew(double x, const double *p, unsigned want, double gy,
+                                 double *out)
 {
+  struct cr_ctx c = {&eng__exact_softplus, x, gy, p, out};
   double b = p[0];
-  struct dd u = two_prod(b, x);
-  struct logistic L;
-
-  if (!isfinite(u.hi)) { /* beta x overflowed: softplus is max(x, 0) to the last bit */
-    out[ENG_OUT_Y] = x > 0 ? x : 0;
-    out[ENG_OUT_DY] = x > 0 ? 1 : 0;
-    out[ENG_OUT_D2Y] = 0;
-    out[ENG_OUT_DP + 0] = 0;
+  struct dde u = prod_u(b, x), lg, B = dde_d(b);
+  struct cr_logistic L;
+  if (!isfinite(u.hi)) {
+    if (WANT(Y))
+      cr_slow(&c, ENG_OUT_Y);
+    if (WANT(DY))
+      cr_slow(&c, ENG_OUT_DY);
+    if (WANT(D2Y))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(DP))
+      cr_slow(&c, ENG_OUT_DP);
+    if (WANT(GRAD_X))
+      cr_slow(&c, ENG_OUT_GRAD_X);
     return;
   }
-  if (u.hi < -700) { /* sp(u) = s(u) = e^u to the last bit */
-    out[ENG_OUT_Y] = exp_mul(u, 1 / b);
-    out[ENG_OUT_DY] = exp_mul(u, 1);
-    out[ENG_OUT_D2Y] = exp_mul(u, b);
-    out[ENG_OUT_DP + 0] = exp_mul(u, (u.hi - 1) / b / b); /* (u - 1) e^u / b^2 */
-    return;
-  }
-  L = logistic_at(u.hi);
-  if (u.hi > 700 && WANT(D2Y)) { /* beta s'(u), s'(u) = e^-u subnormal */
-    out[ENG_OUT_D2Y] = exp_mul((struct dd){-u.hi, -u.lo}, b);
-    want &= ~ENG_WANT_D2Y;
-  }
-  /* sp(u_hi + u_lo) = sp(u_hi) + s(u_hi) u_lo */
-  out[ENG_OUT_Y] = fma(L.s, u.lo, softplus_u(u.hi, L.t)) / b;
-  out[ENG_OUT_DY] = fma(L.ds, u.lo, L.s);
+  L = cr_logistic(u, 0);
+  lg = (WANT(Y) || WANT(DP)) ? dde_log1p(L.t) : dde_d(0);
+  if (WANT(Y))
+    cr_put(&c, ENG_OUT_Y, dde_div(u.hi > 0 ? dde_add(u, lg) : lg, B));
+  if (WANT(DY))
+    cr_put(&c, ENG_OUT_DY, L.s);
   if (WANT(D2Y))
-    out[ENG_OUT_D2Y] = b * fma(L.ds * one_minus_2s(u.hi, L.t), u.lo, L.ds);
+    cr_put(&c, ENG_OUT_D2Y, dde_mul_d(L.ds, b));
   if (WANT(DP)) {
-    double tr = L.t / (1 + L.t), g;
-    g = u.hi > 0 ? -(u.hi * tr + log1p(L.t)) : u.hi * tr - log1p(L.t);
-    g = fma(u.hi * L.ds, u.lo, g); /* g'(u) = u s'(u) */
-    if (u.hi > 700) /* g = -(u + 1) e^-u to the last bit, rounded once */
-      g = exp_mul((struct dd){-u.hi, -u.lo}, -(u.hi + 1) / b) * b;
-    out[ENG_OUT_DP + 0] = g / b / b;
+    struct dde ut = dde_mul(u, dde_mul(L.t, L.r)), g;
+    g = u.hi > 0 ? dde_neg(dde_add(ut, lg)) : dde_sub(ut, lg);
+    cr_put(&c, ENG_OUT_DP, dde_div(g, dde_prod(b, b)));
   }
+  if (WANT(GRAD_X))
+    cr_put_gx(&c, L.s);
 }
 
 /* ------------------------------------------------------------------- swish */
 
-/* y = x sigmoid(u), u = beta x.
- * y' = s(u) + u s'(u) = g(u), y'' = beta g'(u) with g'(u) = s'(u)(2 + u(1 - 2 s(u))),
- * dy/dbeta = x^2 s'(u). g and g' vanish at u0 = -1.2785 and u1 = -2.3994, where the
- * sums cancel: around them the Taylor series of g and g' in h = u - u0 (taylor.h)
- * keep every digit. */
-ENG_KERNEL void eng__swish_ew(double x, const double *p, unsigned want, double *out)
+/* y = x s(u), u = beta x: y' = s(u) + u s'(u), y'' = beta s'(u) (2 + u (1 - 2 s(u))),
+ * dy/dbeta = x^2 s'(u). The sums cancel near the zeros of y' (u = -1.2785) and
+ * y'' (u = -2.3994, 2.3994): the bound grows there, and the exact path takes the
+ * points it no longer decides. */
+void eng__swish_at(double x, struct dde u, struct dde beta, unsigned want,
+                   const struct cr_ctx *c)
 {
-  eng__swish_at(x, two_prod(p[0], x), p[0], want, out);
+  struct cr_logistic L;
+  struct dde dy;
+  if (!isfinite(u.hi)) {
+    if (WANT(Y))
+      cr_slow(c, ENG_OUT_Y);
+    if (WANT(DY))
+      cr_slow(c, ENG_OUT_DY);
+    if (WANT(D2Y))
+      cr_slow(c, ENG_OUT_D2Y);
+    if (WANT(DP))
+      cr_slow(c, ENG_OUT_DP);
+    if (WANT(GRAD_X))
+      cr_slow(c, ENG_OUT_GRAD_X);
+    return;
+  }
+  L = cr_logistic(u, WANT(D2Y));
+  dy = dde_add(L.s, dde_mul(u, L.ds));
+  if (WANT(Y))
+    cr_put(c, ENG_OUT_Y, dde_mul_d(L.s, x));
+  if (WANT(DY))
+    cr_put(c, ENG_OUT_DY, dy);
+  if (WANT(D2Y))
+    cr_put(c, ENG_OUT_D2Y, dde_mul(dde_mul(L.ds, dde_add_d(dde_mul(u, L.q), 2)), beta));
+  if (WANT(DP))
+    cr_put(c, ENG_OUT_DP, dde_mul(L.ds, dde_prod(x, x)));
+  if (WANT(GRAD_X))
+    cr_put_gx(c, dy);
 }
 
-/* swish with u = beta x given in two words (GELU's sigmoid form passes its 1.702 x). */
-ENG_KERNEL void eng__swish_at(double x, struct dd u, double b, unsigned want, double *out)
+ENG_KERNEL void eng__swish_ew(double x, const double *p, unsigned want, double gy, double *out)
 {
-  struct logistic L;
-
-  if (!isfinite(u.hi)) { /* beta x overflowed: x or 0 */
-    out[ENG_OUT_Y] = u.hi > 0 ? x : 0;
-    out[ENG_OUT_DY] = u.hi > 0 ? 1 : 0;
-    out[ENG_OUT_D2Y] = 0;
-    out[ENG_OUT_DP + 0] = 0;
-    return;
-  }
-  if (u.hi > 700) { /* s = 1, s' = e^-u: y = x, y' = 1, y'' = b (2 - u) e^-u */
-    struct dd nu = {-u.hi, -u.lo};
-    out[ENG_OUT_Y] = x;
-    out[ENG_OUT_DY] = 1;
-    out[ENG_OUT_D2Y] = exp_mul(nu, b * (2 - u.hi));
-    out[ENG_OUT_DP + 0] = exp_mul(nu, x * x);
-    return;
-  }
-  L = logistic_at(u.hi);
-  if (u.hi < -700) { /* s(u) = s'(u) = e^u to the last bit: products rounded once */
-    out[ENG_OUT_Y] = exp_mul(u, x);
-    out[ENG_OUT_DY] = exp_mul(u, 1 + u.hi);
-    out[ENG_OUT_D2Y] = exp_mul(u, b * (2 + u.hi));
-    out[ENG_OUT_DP + 0] = exp_mul(u, x * x);
-    return;
-  }
-  out[ENG_OUT_Y] = x * fma(L.ds, u.lo, L.s);
-  if (want & (ENG_WANT_DY | ENG_WANT_D2Y | ENG_WANT_DP)) {
-    /* 1 - 2s only where it is used: the u_lo corrections and y'' */
-    double oms = (u.lo != 0 || WANT(D2Y)) ? one_minus_2s(u.hi, L.t) : 0;
-    double ds = fma(L.ds * oms, u.lo, L.ds);
-    if (WANT(DY)) {
-      if (!taylor_eval(&eng__swish_g0, u, &out[ENG_OUT_DY]))
-        out[ENG_OUT_DY] = fma(u.hi, L.ds, L.s) + u.lo * ds * (2 + u.hi * oms);
-    }
-    if (WANT(D2Y)) {
-      double g1;
-      if (taylor_eval(&eng__swish_g1, u, &g1) || taylor_eval(&eng__swish_g1b, u, &g1)) {
-        out[ENG_OUT_D2Y] = b * g1;
-      } else {
-        /* g'(u) = T R^2 (2 - |u| (1 - T) R), T = e^-|u|, R = 1 / (1 + T), all in
-         * two words from the two-word u: in doubles, the roundings of e^-|u| and of
-         * 1 / (1 + T) reach 5 ULP where 2 + u (1 - 2 s) partly cancels (u near -2.7)
-         * and where it is large (u near -29) */
-        struct dd au = u.hi < 0 ? (struct dd){-u.hi, -u.lo} : u;
-        struct dd T = dd_exp((struct dd){-au.hi, -au.lo});
-        struct dd R = dd_div(dd_of(1), dd_add_d(T, 1));
-        struct dd oms2 = dd_mul(dd_add_d((struct dd){-T.hi, -T.lo}, 1), R); /* |1 - 2s| */
-        /* u and 1 - 2 s have opposite signs: 2 + u (1 - 2 s) = 2 - |u| |1 - 2 s| */
-        struct dd inner = dd_add_d(dd_mul((struct dd){-au.hi, -au.lo}, oms2), 2);
-        out[ENG_OUT_D2Y] = dd_mul_d(dd_mul(dd_mul(T, dd_mul(R, R)), inner), b).hi;
-      }
-    }
-    out[ENG_OUT_DP + 0] = x * (x * ds);
-  }
+  struct cr_ctx c = {&eng__exact_swish, x, gy, p, out};
+  eng__swish_at(x, prod_u(p[0], x), dde_d(p[0]), want, &c);
 }
 
 /* -------------------------------------------------------------- tanhshrink */
 
-/* -c_n for n = 2 .. 23 of tanh x = sum c_n x^(2n-1), from the Bernoulli numbers */
-#define TANHSHRINK_SERIES \
-  0.3333333333333333, -0.13333333333333333, 0.05396825396825397, -0.021869488536155203, \
-  0.008863235529902197, -0.003592128036572481, 0.0014558343870513183, -0.000590027440945586, \
-  0.00023912911424355248, -9.691537956929451e-05, 3.927832388331683e-05, -1.5918905069328964e-05, \
-  6.451689215655431e-06, -2.6147711512907546e-06, 1.0597268320104654e-06, -4.294911078273806e-07, \
-  1.7406618963571648e-07, -7.054636946400968e-08, 2.859136662305254e-08, -1.1587644432798853e-08, \
-  4.6962953982309016e-09, -1.903336833931276e-09,
-
-
 /* y = x - tanh x, y' = tanh^2 x, y'' = 2 tanh(x) sech^2(x).
- * y cancels for small |x|: below 2^-26 the series x^3/3 - 2x^5/15; up to 1.5, tanh in
- * double-double, t = exp(-2|x|) by dd_exp, so x - tanh x keeps its digits. */
-ENG_KERNEL void eng__tanhshrink_ew(double x, const double *p, unsigned want, double *out)
+ * y cancels for small |x|: below 2^-6 the series
+ *   x - tanh x = x^3 (1/3 - 2 z/15 + 17 z^2/315 - 62 z^3/2835 + 1382 z^4/155925
+ *                     - 21844 z^5/6081075 + 929569 z^6/638512875 - ...), z = x^2,
+ * whose next term is below 2^-90 of the sum; above, x - tanh x in double-double. */
+ENG_KERNEL void eng__tanhshrink_ew(double x, const double *p, unsigned want, double gy,
+                                   double *out)
 {
-  double ax = fabs(x), th, sech2;
-  (void)p;
-  if (ax < 0x1p-26) {
-    double x2 = x * x;
-    out[ENG_OUT_Y] = x * (x2 / 3) * (1 - 0.4 * x2);
-    out[ENG_OUT_DY] = x2;
-    out[ENG_OUT_D2Y] = 2 * x;
+  struct cr_ctx c = {&eng__exact_tanhshrink, x, gy, p, out};
+  double ax = fabs(x);
+  struct dde t, r, th, s2, y;
+  if (ax < 0x1p-340) { /* y = x^3/3 underflows: the exact path rounds it */
+    out[ENG_OUT_DY] = 0; /* x^2 < 2^-680 */
+    if (WANT(Y))
+      cr_slow(&c, ENG_OUT_Y);
+    if (WANT(DY))
+      cr_slow(&c, ENG_OUT_DY);
+    if (WANT(D2Y))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(GRAD_X))
+      cr_slow(&c, ENG_OUT_GRAD_X);
     return;
   }
-  if (ax < 0.6) {
-    /* x - tanh x = sum_{n>=2} -c_n x^(2n-1), c_n the tanh series coefficients
-     * 2^(2n) (2^(2n) - 1) B_(2n) / (2n)!; ratio (x / (pi/2))^2 < 0.146 per term,
-     * 22 terms reach 2^-60 at 0.6 */
-    static const double c[22] = {TANHSHRINK_SERIES};
-    double x2 = x * x, acc = c[21];
-    for (int i = 20; i >= 0; i--)
-      acc = fma(acc, x2, c[i]);
-    out[ENG_OUT_Y] = x * x2 * acc;
-    th = ax - ax * x2 * acc; /* tanh|x| to half an ULP: the series term is small */
-    sech2 = 1 - th * th;
-    out[ENG_OUT_DY] = th * th;
-    out[ENG_OUT_D2Y] = copysign(2 * th * sech2, x);
-    return;
-  }
-  {
-    double m = expm1(-2 * ax), t = exp(-2 * ax);
-    struct dd d = two_sum(1, t);
-    double r = 1 / d.hi;
-    r = fma(-r * d.lo, r, r);
-    th = -m / (2 + m);
-    sech2 = 4 * t * r * r;
-  }
+  t = dde_exp(dde_d(-2 * ax));
+  if (t.e == INFINITY)
+    t = (struct dde){t.hi, t.lo, 0x1p-959};
+  r = dde_div(dde_d(1), dde_add_d(t, 1));
+  th = ax > 20 ? dde_mul(dde_sub(dde_d(1), t), r) : dde_mul(dde_neg(dde_expm1(dde_d(-2 * ax))), r);
+  s2 = dde_mul_d(dde_mul(t, dde_mul(r, r)), 4);
+  if (x < 0)
+    th = dde_neg(th);
   if (WANT(Y)) {
-    if (ax < 1.5) {
-      /* tanh|x| = (1 - t)/(1 + t) in double-double, t = e^(-2|x|) */
-      struct dd t = dd_exp(dd_of(-2 * ax));
-      struct dd num = dd_add_d((struct dd){-t.hi, -t.lo}, 1);
-      struct dd den = dd_add_d(t, 1);
-      struct dd tq = dd_div(num, den);
-      struct dd yy = dd_add_d((struct dd){-tq.hi, -tq.lo}, ax);
-      out[ENG_OUT_Y] = copysign(yy.hi + yy.lo, x);
+    if (ax < 0x1p-6) {
+      struct dde z = dde_prod(x, x), P;
+      double q = 929569.0 / 638512875;
+      q = fma(q, z.hi, -21844.0 / 6081075);
+      q = fma(q, z.hi, 1382.0 / 155925);
+      q = fma(q, z.hi, -62.0 / 2835);
+      q = fma(q, z.hi, 17.0 / 315); /* terms from z^2 on: each within 2^-52 of 2^-24 */
+      P = dde_mul(z, (struct dde){q, 0, fabs(q) * 0x1p-50});
+      P = dde_add(P, (struct dde){-0x1.1111111111111p-3, -0x1.1111111111111p-59, 0x1p-110});
+      P = dde_mul(P, z);
+      P = dde_add(P, (struct dde){0x1.5555555555555p-2, 0x1.5555555555555p-56, 0x1p-108});
+      P.e += fabs(P.hi) * 0x1p-90; /* the truncated series */
+      y = dde_mul(dde_mul_d(z, x), P);
     } else {
-      out[ENG_OUT_Y] = copysign(ax - th, x);
+      y = dde_sub(dde_d(x), th);
     }
+    cr_put(&c, ENG_OUT_Y, y);
   }
-  out[ENG_OUT_DY] = ax > 1 ? 1 - sech2 : th * th; /* tanh^2 = 1 - sech^2, exact there */
-  out[ENG_OUT_D2Y] = copysign(2 * th * sech2, x);
+  if (WANT(DY) || WANT(GRAD_X)) {
+    struct dde d1 = dde_mul(th, th);
+    if (WANT(DY))
+      cr_put(&c, ENG_OUT_DY, d1);
+    if (WANT(GRAD_X))
+      cr_put_gx(&c, d1);
+  }
+  if (WANT(D2Y))
+    cr_put(&c, ENG_OUT_D2Y, dde_mul_d(dde_mul(th, s2), 2));
 }
 
 /* -------------------------------------------------------------- squareplus */
 
-/* y = (x + r) / 2, r = sqrt(x^2 + b) = hypot(x, sqrt b) (no overflow);
- * for x < 0, y = b / (2 (r - x)), y' = b / (2 r (r - x)) (x + r cancels);
- * y'' = b / (2 r^3), dy/db = 1 / (4 r). For |x| > 2^500 the products are scaled:
- * with q = sqrt(1 + b/x^2), r - x = |x| (1 + q). */
-ENG_KERNEL void eng__squareplus_ew(double x, const double *p, unsigned want, double *out)
+/* y = (x + R) / 2, R = sqrt(x^2 + b); for x < 0, y = b / (2 (R - x)) and
+ * y' = b / (2 R (R - x)) (x + R cancels); y' = (R + x) / (2R) for x >= 0;
+ * y'' = b / (2 R^3), dy/db = 1 / (4 R). For |x| > 2^500 (x^2 would overflow) the
+ * exact path. */
+ENG_KERNEL void eng__squareplus_ew(double x, const double *p, unsigned want, double gy,
+                                   double *out)
 {
-  double b = p[0], ax = fabs(x), r;
-  (void)want;
-  if (ax > 0x1p500) {
-    double bx = b / ax, q = sqrt(1 + bx / ax);
-    r = ax * q;
-    if (x > 0) {
-      out[ENG_OUT_Y] = x / 2 + r / 2;
-      out[ENG_OUT_DY] = 1 - (bx / ax) / (2 * q * (1 + q));
-    } else {
-      out[ENG_OUT_Y] = bx / (2 * (1 + q));
-      out[ENG_OUT_DY] = (bx / ax) / (2 * q * (1 + q));
-    }
-    out[ENG_OUT_D2Y] = bx / ax / ax / (2 * q * q * q);
-    out[ENG_OUT_DP + 0] = 1 / ax / (4 * q);
+  struct cr_ctx c = {&eng__exact_squareplus, x, gy, p, out};
+  double b = p[0];
+  struct dde R, B = dde_d(b), X = dde_d(x), dy;
+  if (fabs(x) > 0x1p500 || b > 0x1p1000 || b < 0x1p-900) {
+    for (unsigned o = ENG_OUT_Y; o <= ENG_OUT_DP; o++)
+      if (want & (1u << o))
+        cr_slow(&c, o);
+    if (WANT(GRAD_X))
+      cr_slow(&c, ENG_OUT_GRAD_X);
     return;
   }
-  r = hypot(x, sqrt(b));
-  if (x >= 0) {
-    out[ENG_OUT_Y] = (x + r) / 2;
-    out[ENG_OUT_DY] = (1 + x / r) / 2;
-  } else {
-    double rm = r - x;
-    out[ENG_OUT_Y] = b / (2 * rm);
-    out[ENG_OUT_DY] = b / rm / (2 * r);
-  }
-  out[ENG_OUT_D2Y] = b / r / r / (2 * r);
-  out[ENG_OUT_DP + 0] = 1 / (4 * r);
+  R = dde_sqrt(dde_add(dde_of(two_prod(x, x), fabs(x) < 0x1p-500 ? 0x1p-1073 : 0), B));
+  if (x >= 0)
+    dy = dde_div(dde_add(R, X), dde_mul_d(R, 2));
+  else
+    dy = dde_div(B, dde_mul(dde_mul_d(R, 2), dde_sub(R, X)));
+  if (WANT(Y))
+    cr_put(&c, ENG_OUT_Y, x >= 0 ? dde_mul_d(dde_add(X, R), 0.5)
+                                 : dde_div(B, dde_mul_d(dde_sub(R, X), 2)));
+  if (WANT(DY))
+    cr_put(&c, ENG_OUT_DY, dy);
+  if (WANT(D2Y))
+    cr_put(&c, ENG_OUT_D2Y, dde_div(B, dde_mul_d(dde_mul(dde_mul(R, R), R), 2)));
+  if (WANT(DP))
+    cr_put(&c, ENG_OUT_DP, dde_div(dde_d(1), dde_mul_d(R, 4)));
+  if (WANT(GRAD_X))
+    cr_put_gx(&c, dy);
 }

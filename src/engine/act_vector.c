@@ -2,10 +2,11 @@
  * act_vector.c: activations of a whole row: softmax, log_softmax, softmin,
  * sparsemax, maxout, hardmax.
  *
- * Rows are shifted by their maximum before exp (no overflow for rows of +-1000), sums
- * are compensated (TwoSum), and each vector-Jacobian product is formed without the
- * Jacobian: softmax's grad_x = y (g - <g, y>) takes <g, y> in two words and the
- * difference g - <g, y> before its single rounding. No HTTP or JSON here; no
+ * Rows are shifted by their maximum before exp (no overflow for rows of +-1000); the
+ * shifted exponentials, their sums and every output are formed in double-double with
+ * an error bound (cr.h) and rounded once; an entry whose bound does not decide its
+ * rounding comes from the exact path (exact.c). Each vector-Jacobian product is formed
+ * without the Jacobian: softmax's grad_x = y (g - <g, y>). No HTTP or JSON here; no
  * allocation (the `work` scratch holds 2k doubles).
  */
 #include <float.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cr.h"
 #include "dd.h"
 #include "internal.h"
 
@@ -26,279 +28,333 @@ ENG_INLINE size_t first_max(const double *x, size_t k)
   return am;
 }
 
-/* e[i] = exp(sgn x[i] - max) and their sum in two words; returns the argmax. */
-ENG_INLINE size_t shifted_exp(const double *x, size_t k, double sgn, double *e, struct dd *sum)
+/* Rounds entry (which, i, j) of a vector row from its approximation, or by the exact
+ * path. */
+ENG_INLINE double vec_out(struct dde v, const struct eng__exact *m, const double *x, size_t k,
+                          const double *gy, unsigned which, size_t i, size_t j)
 {
-  size_t am = 0;
-  double mx;
-  for (size_t i = 1; i < k; i++)
-    if (sgn * x[i] > sgn * x[am])
-      am = i;
-  mx = sgn * x[am];
-  *sum = dd_of(0);
-  for (size_t i = 0; i < k; i++) {
-    /* sgn x - max rounds when the two are far apart; its error d.lo enters as
-     * e^(hi + lo) = e^hi (1 + lo), or it would cost |x - max| ULP */
-    struct dd d = two_sum(sgn * x[i], -mx);
-    e[i] = exp(d.hi) * (1 + d.lo);
-    *sum = dd_add_d(*sum, e[i]);
-  }
-  return am;
+  double r;
+  if (cr_round(v.hi, v.lo, v.e, &r))
+    return r;
+  return eng__exact_vec_round(m, x, k, gy, which, i, j);
 }
 
-/* softmax(sgn x) into y: y_j = e_j / sum. */
-ENG_INLINE void softmax_sgn(const double *x, size_t k, double sgn, double *y, double *work)
+/* e_i = e^(sg x_i - M), M = max sg x, into work[2i], work[2i+1] (hi, lo), and their sum
+ * S; *am = the index of M (its e is exactly 1). sg x_i - M is exact in two words. */
+ENG_INLINE struct dde row_exp(const double *x, size_t k, double sg, double *work, size_t *am)
 {
-  struct dd sum;
-  (void)work;
-  shifted_exp(x, k, sgn, y, &sum);
-  for (size_t i = 0; i < k; i++)
-    y[i] = dd_div(dd_of(y[i]), sum).hi;
-}
-
-/* softmax(sgn x) in two words: work[2i], work[2i+1] = e^(sgn x_i - max) by dd_exp (to
- * 2^-95), returned S = their sum. For the products that cancel, where the rounding of
- * y itself would show. */
-ENG_INLINE struct dd softmax_dd(const double *x, size_t k, double sgn, double *work)
-{
-  struct dd S = dd_of(0);
-  double mx = sgn * x[0];
+  struct dde S = dde_d(0);
+  size_t a = 0;
   for (size_t i = 1; i < k; i++)
-    mx = fmax(mx, sgn * x[i]);
+    if (sg * x[i] > sg * x[a])
+      a = i;
   for (size_t i = 0; i < k; i++) {
-    struct dd e = dd_exp(two_sum(sgn * x[i], -mx));
+    struct dd e = dd_exp(two_sum(sg * x[i], -sg * x[a]));
     work[2 * i] = e.hi;
     work[2 * i + 1] = e.lo;
-    S = dd_add(S, e);
   }
+  for (size_t i = 0; i < k; i++) {
+    struct dde e = {work[2 * i], work[2 * i + 1], 0};
+    e.e = e.hi > 0x1p-960 ? e.hi * DDE_EXP : 0x1p-959;
+    S = dde_add(S, e);
+  }
+  *am = a;
   return S;
 }
 
-/* grad_x = sgn y (g - <g, y>), all in two words from softmax_dd: <g, y> cancels
- * against g_j when the upstream gradient is nearly constant, and the rounding of y
- * would then be all that is left. */
-ENG_INLINE void softmax_vjp_sgn(const double *x, size_t k, double sgn, const double *gy,
-                            double *gx, double *work)
+/* e_i with its bound, from work (dde_exp's: relative 2^-90, or 2^-959 absolute below
+ * 2^-960, where dd_exp's second word underflows). */
+ENG_INLINE struct dde e_at(const double *work, size_t i)
 {
-  struct dd S = softmax_dd(x, k, sgn, work), dot = dd_of(0);
+  struct dde e = {work[2 * i], work[2 * i + 1], 0};
+  e.e = e.hi > 0x1p-960 ? e.hi * DDE_EXP : 0x1p-959;
+  return e;
+}
+
+/* softmax(sg x) into y: y_i = e_i / S. */
+ENG_INLINE void softmax_sgn(const double *x, size_t k, double sg, double *y, double *work,
+                            const struct eng__exact *m)
+{
+  size_t am;
+  struct dde S = row_exp(x, k, sg, work, &am);
   for (size_t i = 0; i < k; i++)
-    dot = dd_add(dot, dd_mul_d((struct dd){work[2 * i], work[2 * i + 1]}, gy[i]));
-  dot = dd_div(dot, S);
+    y[i] = vec_out(dde_div(e_at(work, i), S), m, x, k, NULL, ENG_VOUT_Y, i, 0);
+}
+
+/* grad_x = sg y (g - <g, y>), <g, y> = sum g_k e_k / S. */
+ENG_INLINE void softmax_vjp_sgn(const double *x, size_t k, double sg, const double *gy,
+                                double *gx, double *work, const struct eng__exact *m)
+{
+  size_t am;
+  struct dde S = row_exp(x, k, sg, work, &am), dot = dde_d(0);
+  for (size_t i = 0; i < k; i++)
+    dot = dde_add(dot, dde_mul_d(e_at(work, i), gy[i]));
+  dot = dde_div(dot, S);
   for (size_t i = 0; i < k; i++) {
-    struct dd d = dd_add_d((struct dd){-dot.hi, -dot.lo}, gy[i]);
-    struct dd y = dd_div((struct dd){work[2 * i], work[2 * i + 1]}, S);
-    gx[i] = sgn * dd_mul(d, y).hi;
+    struct dde d = dde_sub(dde_d(gy[i]), dot), y = dde_div(e_at(work, i), S);
+    gx[i] = vec_out(dde_mul_d(dde_mul(d, y), sg), m, x, k, gy, ENG_VOUT_GRAD_X, i, 0);
   }
 }
 
-/* J[i][j] = sgn y_i (delta_ij - y_j). On the diagonal 1 - y_i would cancel when y_i
- * is near 1: it is (sum_{j != i} e_j) / S, from the shifted exponentials (work) and
- * their two-word sum, each rounded once. */
-ENG_INLINE void softmax_jac_sgn(const double *x, const double *y, size_t k, double sgn,
-                            double *jac, double *work)
+/* J[i][j] = sg y_i (delta_ij - y_j); the diagonal sg y_i (S - e_i) / S. */
+ENG_INLINE void softmax_jac_sgn(const double *x, size_t k, double sg, double *jac, double *work,
+                                const struct eng__exact *m)
 {
-  struct dd S;
-  shifted_exp(x, k, sgn, work, &S);
+  size_t am;
+  struct dde S = row_exp(x, k, sg, work, &am);
   for (size_t i = 0; i < k; i++) {
-    for (size_t j = 0; j < k; j++)
-      jac[i * k + j] = -sgn * y[i] * y[j];
-    {
-      struct dd others = dd_div(dd_add_d(S, -work[i]), S);
-      jac[i * k + i] = sgn * dd_mul_d(others, y[i]).hi;
+    struct dde yi = dde_div(e_at(work, i), S);
+    for (size_t j = 0; j < k; j++) {
+      struct dde v;
+      if (i == j)
+        v = dde_mul(yi, dde_div(dde_sub(S, e_at(work, i)), S));
+      else
+        v = dde_neg(dde_mul(yi, dde_div(e_at(work, j), S)));
+      jac[i * k + j] = vec_out(dde_mul_d(v, sg), m, x, k, NULL, ENG_VOUT_JAC, i, j);
     }
   }
 }
 
 /* --------------------------------------------------------------- softmax */
 
-ENG_KERNEL void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                      double *work)
+ENG_KERNEL void eng__softmax_fwd(const double *x, size_t k, const double *p, double *y,
+                                 size_t *argmax, double *work)
 {
   (void)p;
-  softmax_sgn(x, k, 1, y, work);
+  softmax_sgn(x, k, 1, y, work, &eng__exact_softmax);
   *argmax = first_max(x, k);
 }
 
 ENG_KERNEL void eng__softmax_vjp(const double *x, const double *y, size_t k, const double *p,
-                      const double *gy, double *gx, double *work)
+                                 const double *gy, double *gx, double *work)
 {
   (void)y;
   (void)p;
-  softmax_vjp_sgn(x, k, 1, gy, gx, work);
+  softmax_vjp_sgn(x, k, 1, gy, gx, work, &eng__exact_softmax);
 }
 
 ENG_KERNEL void eng__softmax_jac(const double *x, const double *y, size_t k, const double *p,
-                      double *jac, double *work)
+                                 double *jac, double *work)
 {
+  (void)y;
   (void)p;
-  softmax_jac_sgn(x, y, k, 1, jac, work);
+  softmax_jac_sgn(x, k, 1, jac, work, &eng__exact_softmax);
 }
 
 /* ----------------------------------------------------------- log_softmax */
 
-/* y_j = (x_j - max) - ln(sum), with ln(sum) = log1p(sum - 1) taken from the two-word
- * sum: the largest term is exactly 1, so sum - 1 is the sum of the others, exact. */
+/* y_i = (x_i - M) - ln S, ln S = log1p(sum_{k != argmax} e_k): the largest term is
+ * exactly 1, so S - 1 is a sum of the others, without a difference. */
 ENG_KERNEL void eng__log_softmax_fwd(const double *x, size_t k, const double *p, double *y,
-                          size_t *argmax, double *work)
+                                     size_t *argmax, double *work)
 {
-  struct dd sum, rest;
-  double lse;
   size_t am;
+  struct dde rest = dde_d(0), lse;
   (void)p;
-  am = shifted_exp(x, k, 1, work, &sum);
-  rest = dd_add_d(sum, -1);
-  lse = log1p(rest.hi + rest.lo);
-  for (size_t i = 0; i < k; i++) {
-    /* (x_i - max) - lse in two words, rounded once */
-    struct dd d = two_sum(x[i], -x[am]);
-    y[i] = dd_add_d(d, -lse).hi;
-  }
-  *argmax = am;
-}
-
-/* grad_x = g - softmax(x) sum(g), the softmax in two words from x (softmax_dd). */
-ENG_KERNEL void eng__log_softmax_vjp(const double *x, const double *y, size_t k, const double *p,
-                          const double *gy, double *gx, double *work)
-{
-  struct dd gs = dd_of(0), S;
-  (void)y;
-  (void)p;
-  S = softmax_dd(x, k, 1, work);
+  row_exp(x, k, 1, work, &am);
   for (size_t i = 0; i < k; i++)
-    gs = dd_add_d(gs, gy[i]);
+    if (i != am)
+      rest = dde_add(rest, e_at(work, i));
+  lse = dde_log1p(rest);
   for (size_t i = 0; i < k; i++) {
-    struct dd t = dd_mul(gs, dd_div((struct dd){work[2 * i], work[2 * i + 1]}, S));
-    gx[i] = dd_add_d((struct dd){-t.hi, -t.lo}, gy[i]).hi;
+    struct dde d = dde_of(two_sum(x[i], -x[am]), 0);
+    y[i] = vec_out(dde_sub(d, lse), &eng__exact_log_softmax, x, k, NULL, ENG_VOUT_Y, i, 0);
+  }
+  *argmax = first_max(x, k);
+}
+
+/* grad_x_i = g_i - (e_i / S) sum_k g_k. */
+ENG_KERNEL void eng__log_softmax_vjp(const double *x, const double *y, size_t k, const double *p,
+                                     const double *gy, double *gx, double *work)
+{
+  size_t am;
+  struct dde S = row_exp(x, k, 1, work, &am), gs = dde_d(0);
+  (void)y;
+  (void)p;
+  for (size_t i = 0; i < k; i++)
+    gs = dde_add_d(gs, gy[i]);
+  for (size_t i = 0; i < k; i++) {
+    struct dde t = dde_mul(gs, dde_div(e_at(work, i), S));
+    gx[i] = vec_out(dde_sub(dde_d(gy[i]), t), &eng__exact_log_softmax, x, k, gy,
+                    ENG_VOUT_GRAD_X, i, 0);
   }
 }
 
-/* J[i][j] = delta_ij - softmax(x)_j; the diagonal 1 - s_i = (sum_{j != i} e_j) / S. */
+/* J[i][j] = delta_ij - e_j / S; the diagonal (S - e_i) / S. */
 ENG_KERNEL void eng__log_softmax_jac(const double *x, const double *y, size_t k, const double *p,
-                          double *jac, double *work)
+                                     double *jac, double *work)
 {
-  struct dd S;
+  size_t am;
+  struct dde S = row_exp(x, k, 1, work, &am);
   (void)y;
   (void)p;
-  shifted_exp(x, k, 1, work, &S);
   for (size_t i = 0; i < k; i++)
     for (size_t j = 0; j < k; j++) {
-      if (i != j)
-        jac[i * k + j] = -dd_div(dd_of(work[j]), S).hi;
-      else
-        jac[i * k + i] = dd_div(dd_add_d(S, -work[i]), S).hi;
+      struct dde v = i == j ? dde_div(dde_sub(S, e_at(work, i)), S)
+                            : dde_neg(dde_div(e_at(work, j), S));
+      jac[i * k + j] = vec_out(v, &eng__exact_log_softmax, x, k, NULL, ENG_VOUT_JAC, i, j);
     }
 }
 
 /* --------------------------------------------------------------- softmin */
 
-ENG_KERNEL void eng__softmin_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                      double *work)
+ENG_KERNEL void eng__softmin_fwd(const double *x, size_t k, const double *p, double *y,
+                                 size_t *argmax, double *work)
 {
   (void)p;
-  softmax_sgn(x, k, -1, y, work);
+  softmax_sgn(x, k, -1, y, work, &eng__exact_softmin);
   *argmax = first_max(x, k);
 }
 
 ENG_KERNEL void eng__softmin_vjp(const double *x, const double *y, size_t k, const double *p,
-                      const double *gy, double *gx, double *work)
+                                 const double *gy, double *gx, double *work)
 {
   (void)y;
   (void)p;
-  softmax_vjp_sgn(x, k, -1, gy, gx, work);
+  softmax_vjp_sgn(x, k, -1, gy, gx, work, &eng__exact_softmin);
 }
 
 ENG_KERNEL void eng__softmin_jac(const double *x, const double *y, size_t k, const double *p,
-                      double *jac, double *work)
+                                 double *jac, double *work)
 {
+  (void)y;
   (void)p;
-  softmax_jac_sgn(x, y, k, -1, jac, work);
+  softmax_jac_sgn(x, k, -1, jac, work, &eng__exact_softmin);
 }
 
 /* ------------------------------------------------------------- sparsemax */
 
 /* The projection onto the simplex (Martins and Astudillo, 2016): with z = x sorted
- * decreasing (a copy in work), the support is the largest r with
- * z_r > (sum_{j<=r} z_j - 1) / r, and tau = (sum_{j<=r} z_j - 1) / r, here in two
- * words (compensated sums), so that y_j = x_j - tau is rounded once. */
+ * decreasing (a copy in work), the support is the largest n with
+ * n z_n > sum_{j<=n} z_j - 1, and tau = (sum_{j<=n} z_j - 1) / n. Each comparison is
+ * decided from a double-double with its bound; a row where one is not decided (a tie
+ * to within the bound) returns 0 and goes to the exact path. */
 static int cmp_desc(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
   return (x < y) - (x > y);
 }
 
-ENG_INLINE struct dd sparsemax_tau_dd(const double *x, size_t k, double *work)
+/* The sign of v if its bound decides it (1 or -1), else 0. */
+ENG_INLINE int dde_sign(struct dde v)
 {
-  struct dd cum = dd_of(0), best = dd_of(0);
-  size_t r = 1;
+  double s = v.hi + v.lo;
+  if (s > 2 * v.e)
+    return 1;
+  if (s < -2 * v.e)
+    return -1;
+  return 0;
+}
+
+/* tau and the support size; 0 if some comparison is undecided. */
+ENG_INLINE int sparsemax_tau(const double *x, size_t k, double *work, struct dde *tau, size_t *n)
+{
+  struct dde cum = dde_d(0), best = dde_d(0);
   memcpy(work, x, k * sizeof *work);
   qsort(work, k, sizeof *work, cmp_desc);
+  *n = 1;
   for (size_t j = 0; j < k; j++) {
-    struct dd c2 = dd_add_d(cum, work[j]);
-    struct dd t = dd_div_d(dd_add_d(c2, -1), (double)(j + 1));
-    if (work[j] > t.hi || (work[j] == t.hi && t.lo < 0)) {
-      r = j + 1;
+    struct dde c2 = dde_add_d(cum, work[j]);
+    struct dde t = dde_add_d(dde_sub(dde_prod(work[j], (double)(j + 1)), c2), 1);
+    int s = dde_sign(t);
+    if (s == 0)
+      return 0;
+    if (s > 0) {
+      *n = j + 1;
       best = c2;
     }
     cum = c2;
   }
-  return dd_div_d(dd_add_d(best, -1), (double)r);
+  *tau = dde_div(dde_add_d(best, -1), dde_d((double)*n));
+  return 1;
+}
+
+/* Membership of x_i in the support (x_i > tau): 1, 0, or -1 if undecided. */
+ENG_INLINE int in_support(double xi, struct dde tau)
+{
+  int s = dde_sign(dde_sub(dde_d(xi), tau));
+  return s > 0 ? 1 : s < 0 ? 0 : -1;
 }
 
 ENG_KERNEL void eng__sparsemax_fwd(const double *x, size_t k, const double *p, double *y,
-                        size_t *argmax, double *work)
+                                   size_t *argmax, double *work)
 {
-  struct dd tau;
+  struct dde tau;
+  size_t n;
+  int ok;
   (void)p;
-  tau = sparsemax_tau_dd(x, k, work);
+  ok = sparsemax_tau(x, k, work, &tau, &n);
   for (size_t i = 0; i < k; i++) {
-    struct dd d = dd_add_d((struct dd){-tau.hi, -tau.lo}, x[i]);
-    y[i] = d.hi > 0 ? d.hi : 0;
+    int in = ok ? in_support(x[i], tau) : -1;
+    if (in == 0)
+      y[i] = 0;
+    else if (in == 1)
+      y[i] = vec_out(dde_sub(dde_d(x[i]), tau), &eng__exact_sparsemax, x, k, NULL,
+                     ENG_VOUT_Y, i, 0);
+    else
+      y[i] = eng__exact_vec_round(&eng__exact_sparsemax, x, k, NULL, ENG_VOUT_Y, i, 0);
   }
   *argmax = first_max(x, k);
 }
 
-/* On the support S (y_j > 0): grad_x_j = g_j - mean_S g; 0 elsewhere. */
+/* On the support S: grad_x_j = g_j - mean_S g = (n g_j - sum_S g) / n; 0 elsewhere. */
 ENG_KERNEL void eng__sparsemax_vjp(const double *x, const double *y, size_t k, const double *p,
-                        const double *gy, double *gx, double *work)
+                                   const double *gy, double *gx, double *work)
 {
-  struct dd s = dd_of(0);
-  size_t n = 0;
-  (void)x;
+  struct dde tau, s = dde_d(0);
+  size_t n;
+  int ok;
+  (void)y;
   (void)p;
-  (void)work;
-  for (size_t i = 0; i < k; i++)
-    if (y[i] > 0) {
-      s = dd_add_d(s, gy[i]);
-      n++;
+  ok = sparsemax_tau(x, k, work, &tau, &n);
+  for (size_t i = 0; ok && i < k; i++) {
+    int in = in_support(x[i], tau);
+    if (in < 0)
+      ok = 0;
+    else if (in)
+      s = dde_add_d(s, gy[i]);
+  }
+  for (size_t i = 0; i < k; i++) {
+    if (!ok) {
+      gx[i] = eng__exact_vec_round(&eng__exact_sparsemax, x, k, gy, ENG_VOUT_GRAD_X, i, 0);
+    } else if (in_support(x[i], tau)) {
+      struct dde v = dde_sub(dde_prod(gy[i], (double)n), s);
+      gx[i] = vec_out(dde_div(v, dde_d((double)n)), &eng__exact_sparsemax, x, k, gy,
+                      ENG_VOUT_GRAD_X, i, 0);
+    } else {
+      gx[i] = 0;
     }
-  s = dd_div_d(s, (double)(n > 0 ? n : 1));
-  for (size_t i = 0; i < k; i++)
-    gx[i] = y[i] > 0 ? dd_add_d((struct dd){-s.hi, -s.lo}, gy[i]).hi : 0;
+  }
 }
 
-/* J = diag(s) - s s^T / |S| */
+/* J = diag(s) - s s^T / n on the support: (n - 1) / n and -1 / n, each one division. */
 ENG_KERNEL void eng__sparsemax_jac(const double *x, const double *y, size_t k, const double *p,
-                        double *jac, double *work)
+                                   double *jac, double *work)
 {
-  size_t n = 0;
-  (void)x;
+  struct dde tau;
+  size_t n;
+  int ok;
+  (void)y;
   (void)p;
-  (void)work;
-  for (size_t i = 0; i < k; i++)
-    n += y[i] > 0;
+  ok = sparsemax_tau(x, k, work, &tau, &n);
+  for (size_t i = 0; ok && i < k; i++)
+    if (in_support(x[i], tau) < 0)
+      ok = 0;
   for (size_t i = 0; i < k; i++)
     for (size_t j = 0; j < k; j++) {
       double v = 0;
-      if (y[i] > 0 && y[j] > 0)
-        v = (i == j ? 1.0 : 0.0) - 1.0 / (double)n;
+      if (!ok)
+        v = eng__exact_vec_round(&eng__exact_sparsemax, x, k, NULL, ENG_VOUT_JAC, i, j);
+      else if (in_support(x[i], tau) && in_support(x[j], tau))
+        v = (i == j ? (double)n - 1 : -1.0) / (double)n;
       jac[i * k + j] = v;
     }
 }
 
 /* ---------------------------------------------------------------- maxout */
 
-ENG_KERNEL void eng__maxout_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                     double *work)
+ENG_KERNEL void eng__maxout_fwd(const double *x, size_t k, const double *p, double *y,
+                                size_t *argmax, double *work)
 {
   (void)p;
   (void)work;
@@ -308,7 +364,7 @@ ENG_KERNEL void eng__maxout_fwd(const double *x, size_t k, const double *p, doub
 
 /* The whole upstream gradient goes to the first maximum. */
 ENG_KERNEL void eng__maxout_vjp(const double *x, const double *y, size_t k, const double *p,
-                     const double *gy, double *gx, double *work)
+                                const double *gy, double *gx, double *work)
 {
   size_t am = first_max(x, k);
   (void)y;
@@ -320,7 +376,7 @@ ENG_KERNEL void eng__maxout_vjp(const double *x, const double *y, size_t k, cons
 }
 
 ENG_KERNEL void eng__maxout_jac(const double *x, const double *y, size_t k, const double *p,
-                     double *jac, double *work)
+                                double *jac, double *work)
 {
   size_t am = first_max(x, k);
   (void)y;
@@ -332,8 +388,8 @@ ENG_KERNEL void eng__maxout_jac(const double *x, const double *y, size_t k, cons
 
 /* --------------------------------------------------------------- hardmax */
 
-ENG_KERNEL void eng__hardmax_fwd(const double *x, size_t k, const double *p, double *y, size_t *argmax,
-                      double *work)
+ENG_KERNEL void eng__hardmax_fwd(const double *x, size_t k, const double *p, double *y,
+                                 size_t *argmax, double *work)
 {
   (void)p;
   (void)work;
@@ -343,7 +399,7 @@ ENG_KERNEL void eng__hardmax_fwd(const double *x, size_t k, const double *p, dou
 }
 
 ENG_KERNEL void eng__hardmax_vjp(const double *x, const double *y, size_t k, const double *p,
-                      const double *gy, double *gx, double *work)
+                                 const double *gy, double *gx, double *work)
 {
   (void)x;
   (void)y;
@@ -355,7 +411,7 @@ ENG_KERNEL void eng__hardmax_vjp(const double *x, const double *y, size_t k, con
 }
 
 ENG_KERNEL void eng__hardmax_jac(const double *x, const double *y, size_t k, const double *p,
-                      double *jac, double *work)
+                                 double *jac, double *work)
 {
   (void)x;
   (void)y;

@@ -116,8 +116,9 @@ DD_INLINE struct dd dd_mul(struct dd a, struct dd b)
  *   five times as (1 + m)^2 - 1 = m (2 + m), keeping the small m to full precision;
  *   exp(x) = 2^n (1 + m).
  * Used where libm's exp, exact only to its last bit, would be cancelled down to a few
- * digits. Below -745.2 the result is below half the least subnormal: 0. */
-DD_INLINE struct dd dd_exp(struct dd x)
+ * digits. Below -745.2 the result is below half the least subnormal: 0.
+ * dd_exp_red is the reduction: it returns m = e^(x - n ln 2) - 1 and n. */
+DD_INLINE struct dd dd_exp_red(struct dd x, double *n_out)
 {
   static const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
   static const double inv_fact[11][2] = {
@@ -135,8 +136,6 @@ DD_INLINE struct dd dd_exp(struct dd x)
   };
   double n;
   struct dd r, m, q;
-  if (x.hi < -745.2)
-    return dd_of(0);
   n = floor(x.hi * 1.4426950408889634 + 0.5); /* round(x / ln 2) */
   r = dd_add(x, dd_mul_d(dd_of(-n), ln2_hi));
   r = dd_add_d(r, -n * ln2_lo);
@@ -149,8 +148,31 @@ DD_INLINE struct dd dd_exp(struct dd x)
   m = dd_mul(q, r);
   for (int i = 0; i < 5; i++)
     m = dd_mul(m, dd_add_d(m, 2));
-  m = dd_add_d(m, 1);
+  *n_out = n;
+  return m;
+}
+
+DD_INLINE struct dd dd_exp(struct dd x)
+{
+  double n;
+  struct dd m;
+  if (x.hi < -745.2)
+    return dd_of(0);
+  m = dd_add_d(dd_exp_red(x, &n), 1);
   return (struct dd){ldexp(m.hi, (int)n), ldexp(m.lo, (int)n)};
+}
+
+/* e^x - 1 for |x| <= 0.34 (n = 0 above: the reduced exponential is the result, to the
+ * same relative precision as dd_exp), or e^x - 1 formed from dd_exp beyond, where
+ * |e^x - 1| > 0.28 and the difference cannot cancel. x >= -745. */
+DD_INLINE struct dd dd_expm1(struct dd x)
+{
+  double n;
+  struct dd m = dd_exp_red(x, &n);
+  if (n == 0)
+    return m;
+  m = dd_add_d(m, 1);
+  return dd_add_d((struct dd){ldexp(m.hi, (int)n), ldexp(m.lo, (int)n)}, -1);
 }
 
 /* f e^a for a double-double a, rounded once at the end even when the result is

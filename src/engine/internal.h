@@ -47,14 +47,18 @@ eng_ew_fn eng__softsign_ew;
 
 /* act_logistic.c: the logistic family. */
 eng_ew_fn eng__sigmoid_ew;        /* p: a */
-/* act_block.c: y and dy/dx over blocks, for the functions bound by exp. */
+/* act_block.c: y and dy/dx over blocks, on vector lanes. */
 eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__softplus_block, eng__swish_block;
 eng_ew_fn eng__tanh_ew;
 eng_ew_fn eng__log_sigmoid_ew;
 eng_ew_fn eng__softplus_ew;       /* p: beta */
 eng_ew_fn eng__swish_ew;          /* p: beta */
-/* swish at u = beta x given in two words */
-void eng__swish_at(double x, struct dd u, double beta, unsigned want, double *out);
+/* swish at u = beta x given in two words with an error bound (cr.h), the outputs
+ * rounded through c (GELU's sigmoid form passes its 1.702 x) */
+struct dde;
+struct cr_ctx;
+void eng__swish_at(double x, struct dde u, struct dde beta, unsigned want,
+                   const struct cr_ctx *c);
 eng_ew_fn eng__tanhshrink_ew;
 eng_ew_fn eng__squareplus_ew;     /* p: b */
 
@@ -86,6 +90,30 @@ eng_vec_jac_fn eng__maxout_jac;
 eng_vec_fwd_fn eng__hardmax_fwd;
 eng_vec_vjp_fn eng__hardmax_vjp;
 eng_vec_jac_fn eng__hardmax_jac;
+
+/* exact.c: the exact path of each element-wise row (MPFR intervals). */
+#define ENG_EXACT_DECL(stem) extern const struct eng__exact eng__exact_##stem;
+#define ENG_EXACT_ROWS(X)                                                         \
+  X(identity) X(step) X(hard_sigmoid) X(hard_tanh) X(relu) X(relu6) X(leaky_relu) \
+  X(rrelu) X(threshold) X(thresholded_relu) X(hard_swish) X(hardshrink)           \
+  X(softshrink) X(softsign) X(sigmoid) X(tanh) X(log_sigmoid) X(softplus)         \
+  X(swish) X(tanhshrink) X(squareplus) X(gelu) X(mish) X(elu) X(selu) X(celu)
+ENG_EXACT_ROWS(ENG_EXACT_DECL)
+/* ... and of the vector rows, by kind */
+extern const struct eng__exact eng__exact_softmax, eng__exact_log_softmax,
+  eng__exact_softmin, eng__exact_sparsemax, eng__exact_maxout, eng__exact_hardmax;
+
+/* The exact path: the correctly rounded value of output `which` of an element-wise
+ * row at x (grad_y gy for ENG_OUT_GRAD_X), and sign(exact - d); the same for output
+ * `which` (ENG_VOUT_*) of entry i (and j, for J[i][j]) of a vector row. */
+double eng__exact_round(const struct eng__exact *m, double x, const double *p,
+                        unsigned which, double gy);
+int eng__exact_sign(const struct eng__exact *m, double x, const double *p, unsigned which,
+                    double gy, double d);
+double eng__exact_vec_round(const struct eng__exact *m, const double *x, size_t k,
+                            const double *gy, unsigned which, size_t i, size_t j);
+int eng__exact_vec_sign(const struct eng__exact *m, const double *x, size_t k,
+                        const double *gy, unsigned which, size_t i, size_t j, double d);
 
 /* Constraint checks named by table rows. */
 int eng__check_min_lt_max(const double *p, unsigned *bad);   /* p[0] < p[1] */

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch's float64 CPU kernels, the peer of tests/bench/bench_engine.c.
 
-For sigmoid, tanh, gelu, softplus and swish (SiLU): elements per second of the forward
-pass, and of forward plus backward (y, then grad_x = f'(x) grad_y with grad_y = 1),
+For every activation PyTorch has (named as in neurond's table: hard_sigmoid is
+F.hardsigmoid, swish is F.silu, gelu_tanh is F.gelu(approximate="tanh"), rrelu is its
+inference form): elements per second of the forward pass, and of forward plus backward (y, then grad_x = f'(x) grad_y with grad_y = 1),
 over 1,000,000 doubles uniform in [-10, 10], best of several runs. One line per
 function: "name forward_elems_per_s forward_backward_elems_per_s", after '#' comments:
 the format `bench_engine FILE` reads to print both side by side.
@@ -28,12 +29,32 @@ except ImportError:
 
 N = 1_000_000
 RUNS = 7
+ALPHA = torch.tensor([0.25], dtype=torch.float64)
 FUNCS = [
     ("sigmoid", torch.sigmoid),
     ("tanh", torch.tanh),
-    ("gelu", F.gelu),
+    ("hard_sigmoid", F.hardsigmoid),
+    ("hard_tanh", F.hardtanh),
+    ("log_sigmoid", F.logsigmoid),
+    ("softsign", F.softsign),
+    ("tanhshrink", F.tanhshrink),
+    ("relu", F.relu),
+    ("relu6", F.relu6),
+    ("leaky_relu", F.leaky_relu),
+    ("prelu", lambda t: F.prelu(t, ALPHA)),
+    ("rrelu", lambda t: F.rrelu(t, training=False)),
+    ("threshold", lambda t: F.threshold(t, 0.0, 0.0)),
+    ("elu", F.elu),
+    ("selu", F.selu),
+    ("celu", F.celu),
     ("softplus", F.softplus),
     ("swish", F.silu),
+    ("gelu", F.gelu),
+    ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh")),
+    ("mish", F.mish),
+    ("hard_swish", F.hardswish),
+    ("hardshrink", F.hardshrink),
+    ("softshrink", F.softshrink),
 ]
 
 

@@ -1,7 +1,8 @@
 /*
  * mpref_elu.c: MPFR references for the exponential linear units, on jets, with the
  * kink rules of the table: at x = 0 the negative piece (elu'(0) = alpha, selu'(0) =
- * scale alpha, celu'(0) = 1, second derivatives from the left).
+ * scale alpha, celu'(0) = 1), and second derivatives 0 there, where the pieces switch
+ * (PyTorch's double backward).
  */
 #include "mpref_common.h"
 
@@ -62,17 +63,24 @@ static void f_celu(struct jet *y, const struct jet *x, struct jet *const *p, dou
   }
 }
 
+/* The second derivative at the switch point x = 0 is 0 (kinks2 of the table). */
+static int at_switch(int rc, mpfr_t *out, double x, unsigned want)
+{
+  if (x == 0 && (want & ENG_WANT_D2Y))
+    mpfr_set_zero(out[ENG_OUT_D2Y], 1);
+  return rc;
+}
 static int r_elu(mpfr_t *out, double x, const double *p, unsigned want)
 {
-  return mpref_eval(f_elu, 1, 1, out, x, p, want);
+  return at_switch(mpref_eval(f_elu, 1, 1, out, x, p, want), out, x, want);
 }
 static int r_selu(mpfr_t *out, double x, const double *p, unsigned want)
 {
-  return mpref_eval(f_selu, 0, 0, out, x, p, want);
+  return at_switch(mpref_eval(f_selu, 0, 0, out, x, p, want), out, x, want);
 }
 static int r_celu(mpfr_t *out, double x, const double *p, unsigned want)
 {
-  return mpref_eval(f_celu, 1, 1, out, x, p, want);
+  return at_switch(mpref_eval(f_celu, 1, 1, out, x, p, want), out, x, want);
 }
 
 static size_t pts_zero(const double *p, double *pts, size_t cap)
