@@ -76,6 +76,11 @@ void outs_close(struct outs *l)
   outs_add(l, OUT_CLOSE, NULL);
 }
 
+void outs_raw(struct outs *l, const char *name, const char *json)
+{
+  outs_add(l, OUT_RAW, name)->s = json;
+}
+
 void outs_pointer(const struct outs *l, const struct out *o, char *ptr, size_t cap)
 {
   const struct out *open[8];

@@ -22,7 +22,8 @@ enum out_kind {
   OUT_SHAPE,    /* a shape, written as an array of sizes */
   OUT_PARAMS,   /* an activation's resolved parameters, as an object */
   OUT_OPEN,     /* the start of a nested object */
-  OUT_CLOSE     /* its end */
+  OUT_CLOSE,    /* its end */
+  OUT_RAW       /* a JSON value already written (a report that is not a tensor), in s */
 };
 
 /* How an output's entries map to the input element they come from. */
@@ -88,6 +89,9 @@ void outs_params(struct outs *l, const char *name, const struct eng_activation *
                  const double *p);
 void outs_open(struct outs *l, const char *name);
 void outs_close(struct outs *l);
+/* A JSON value written by the route (NUL-terminated text that lives as long as the
+ * list), put in the reply as it is. */
+void outs_raw(struct outs *l, const char *name, const char *json);
 
 /* The JSON Pointer of an item in the reply ("/y", "/dy_dparams/alpha"). */
 void outs_pointer(const struct outs *l, const struct out *o, char *ptr, size_t cap);

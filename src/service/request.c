@@ -558,10 +558,15 @@ int req_decode_json(struct hctx *c, const struct field *fields, struct req_head 
     struct jdoc_err e;
     int rc = jdoc_parse(c->body, c->body_len, c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX,
                         &c->doc, &e);
-    free(c->body_owned);
-    c->body_owned = NULL;
-    c->body = NULL;
-    c->body_len = 0;
+    int keep = 0;
+    for (size_t i = 0; i < n; i++)
+      keep |= (fields[i].flags & FF_TEXT) != 0;
+    if (rc != 0 || !keep) { /* else the context frees the body with the rest */
+      free(c->body_owned);
+      c->body_owned = NULL;
+      c->body = NULL;
+      c->body_len = 0;
+    }
     if (rc != 0) {
       if (e.fail == JDOC_SYNTAX)
         return problem(c, 400, NULL,

@@ -18,6 +18,7 @@ const struct route http_routes[] = {
   { "POST", "/neuron/backward", &op_neuron_backward, NULL, RT_BODY },
   { "POST", "/loss", &op_loss, NULL, RT_BODY },
   { "POST", "/init", &op_init, NULL, RT_BODY },
+  { "POST", "/verify", &op_verify, NULL, RT_BODY },
   { "GET", "/activations", NULL, h_activations_get, 0 },
   { "GET", "/activations/{name}", NULL, h_activation_get, 0 },
   { "GET", "/healthz", NULL, h_healthz_get, 0 },

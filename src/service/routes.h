@@ -57,6 +57,7 @@ extern const struct op op_neuron_forward;   /* POST /neuron/forward */
 extern const struct op op_neuron_backward;  /* POST /neuron/backward */
 extern const struct op op_loss;             /* POST /loss */
 extern const struct op op_init;             /* POST /init */
+extern const struct op op_verify;           /* POST /verify (h_verify.c) */
 
 /* The GET handlers. */
 get_fn h_activations_get;        /* GET /activations        (h_activations.c) */
