@@ -476,6 +476,22 @@ START_TEST(test_mismatches)
   cJSON_Delete(d);
   free(t.p);
 
+  /* every error infinite: the mean of the finite ones is "inf"; no elements: 0 */
+  t.n = 0;
+  put(&t, "{\"activation\":\"identity\",\"dtype\":\"%s\",\"x\":[1],\"got\":{\"y\":[\"nan\"]}}",
+      f->name);
+  d = post(t.p, 200);
+  ck_assert_str_eq(get(get(get(d, "results"), "y"), "mean_ulp")->valuestring, "inf");
+  cJSON_Delete(d);
+  t.n = 0;
+  put(&t, "{\"activation\":\"identity\",\"dtype\":\"%s\",\"x\":[],\"got\":{\"y\":[]}}",
+      f->name);
+  d = post(t.p, 200);
+  ck_assert_double_eq(num(get(get(d, "results"), "y"), "mean_ulp"), 0);
+  ck_assert_double_eq(num(get(get(d, "results"), "y"), "count"), 0);
+  ck_assert(cJSON_IsTrue(get(d, "pass")));
+  cJSON_Delete(d);
+
   /* leaky_relu with alpha 1e300 at x = -4: the exact -4e300 is beyond every format but
    * float64, so expected -inf there; the largest finite value is an infinite error,
    * -inf none */

@@ -747,11 +747,14 @@ static void put_grade(struct buf *b, const struct verify_req *r, const struct ac
   buf_uint(b, g->failed);
   buf_puts(b, ",\"max_ulp\":");
   put_ulp(b, g->max_ulp);
+  /* the mean of the finite errors; "inf" when every error is infinite */
   buf_puts(b, ",\"mean_ulp\":");
   if (g->finite > 0)
     buf_num(b, g->sum_ulp / (double)g->finite);
+  else if (g->count > 0)
+    buf_puts(b, "\"inf\"");
   else
-    buf_puts(b, "null");
+    buf_putc(b, '0');
   buf_puts(b, ",\"histogram\":{");
   for (unsigned k = 0; k < GB__COUNT; k++) {
     if (k > 0)
