@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "lib/server.h"
 #include "mpref.h"
+#include "service/grade.h"
 #include "testutil.h"
 
 static struct srv S;
@@ -982,6 +983,84 @@ START_TEST(test_large_request)
 }
 END_TEST
 
+/* ========================================================= In process */
+
+/* The service's own rounding on bits equals the engine's eng_round_to with no side
+ * given, and its midpoint test is the definition (the two sides round apart), on
+ * every kind of double: random bits, the neighbourhoods of the largest value, of the
+ * least normal and subnormal numbers, of midpoints and of powers of two. Bit patterns,
+ * ordinals and ULP distances agree with this file's own. */
+START_TEST(test_rounding_on_bits)
+{
+  const struct dtype *t = &dtypes[_i];
+  const struct fmt *f = FMTS[_i];
+  uint64_t s = 0x9e3779b97f4a7c15u ^ (uint64_t)_i;
+  size_t mids = 0;
+
+  ck_assert_str_eq(t->name, f->name);
+  for (long i = 0; i < 400000; i++) {
+    double d, base;
+    uint64_t b;
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    switch (i % 5) {
+    case 0: /* any double */
+      memcpy(&d, &s, sizeof d);
+      break;
+    case 1: /* a value of t, moved a few doubles either way */
+      b = s % ((uint64_t)1 << (f->bits - 1));
+      base = from_bits(f, b);
+      if (!isfinite(base))
+        base = t->max;
+      d = step(&F64, base, (long)(s >> 60) - 8);
+      break;
+    case 2: /* a midpoint of t (the halfway point of two neighbours), moved a little */
+      b = s % ((uint64_t)1 << (f->bits - 1));
+      base = from_bits(f, b);
+      if (!isfinite(base) || base == t->max)
+        base = 1;
+      base = base + (step(f, base, 1) - base) / 2;
+      d = step(&F64, base, (long)(s >> 61) - 4);
+      break;
+    case 3: /* around the least normal and the subnormals */
+      d = ldexp((double)(s >> 40), f->min_exp - 24 - (int)(s % 8));
+      break;
+    default: /* around the largest value and powers of two */
+      d = step(&F64, ldexp(1, (int)(s % (uint64_t)(f->max_exp + 1 - f->min_exp + f->mant)) +
+                                  f->min_exp - f->mant), (long)(s >> 60) - 8);
+      if (s % 7 == 0)
+        d = step(&F64, t->max + (t->max - step(f, t->max, -1)) / 2, (long)(s >> 61) - 4);
+      break;
+    }
+    if (s & 1)
+      d = -d;
+    if (isnan(d))
+      continue;
+    {
+      double r = dt_round_bits(t, d);
+      double e = t->bits == 64 ? d : eng_round_to(d, 0, t->mant, t->min_exp, t->max_exp);
+      int mid = t->bits != 64 && isfinite(d) &&
+                eng_round_to(d, 1, t->mant, t->min_exp, t->max_exp) !=
+                  eng_round_to(d, -1, t->mant, t->min_exp, t->max_exp);
+      ck_assert_msg(r == e && signbit(r) == signbit(e), "%s: %a rounds to %a, want %a",
+                    t->name, d, r, e);
+      ck_assert_msg(dt_midpoint(t, d) == mid, "%s: %a midpoint %d, want %d", t->name, d,
+                    dt_midpoint(t, d), mid);
+      mids += (size_t)mid;
+      if (isfinite(r)) {
+        ck_assert_uint_eq(dt_bits(t, r), to_bits(f, r));
+        ck_assert(dt_from_bits(t, to_bits(f, r)) == r);
+        ck_assert_uint_eq(dt_ulps(t, r, 1), ulps(f, r, 1));
+        double q = step(f, r, r > 0 ? -3 : 3); /* towards zero: never past the last value */
+        ck_assert_uint_eq(dt_ulps(t, -r, q), ulps(f, -r, q));
+      }
+    }
+  }
+  ck_assert(t->bits == 64 || mids > 1000);
+}
+END_TEST
+
 /* ================================================================= Errors */
 
 static void expect_problem(const char *json, long status, const char *pointer,
@@ -1134,6 +1213,7 @@ static Suite *verify_suite(void)
   TCase *tc = tcase_create("verify");
   tcase_set_timeout(tc, 120);
   tcase_add_unchecked_fixture(tc, setup, teardown);
+  tcase_add_loop_test(tc, test_rounding_on_bits, 0, 4);
   tcase_add_loop_test(tc, test_known_ulp_moves, 0, 4);
   tcase_add_loop_test(tc, test_ulp_across_zero, 0, 4);
   tcase_add_loop_test(tc, test_mismatches, 0, 4);

@@ -21,10 +21,10 @@
  * (jax/_src/public_test_util.py, _default_tolerance, which
  * JaxTestCase.assertArraysAllClose uses as both atol and rtol). */
 const struct dtype dtypes[DT__COUNT] = {
-  { "float64", 64, 53, -1022, 1023, 1e-7, 1e-7, 1e-15 },
-  { "float32", 32, 24, -126, 127, 1.3e-6, 1e-5, 1e-6 },
-  { "float16", 16, 11, -14, 15, 1e-3, 1e-5, 1e-3 },
-  { "bfloat16", 16, 8, -126, 127, 1.6e-2, 1e-5, 1e-2 },
+  { "float64", 64, 53, -1022, 1023, 0x1.fffffffffffffp1023, 0x1p-1022, 1e-7, 1e-7, 1e-15 },
+  { "float32", 32, 24, -126, 127, 0x1.fffffep127, 0x1p-97, 1.3e-6, 1e-5, 1e-6 },
+  { "float16", 16, 11, -14, 15, 0x1.ffcp15, 0x1p28, 1e-3, 1e-5, 1e-3 },
+  { "bfloat16", 16, 8, -126, 127, 0x1.fep127, 0x1p-81, 1.6e-2, 1e-5, 1e-2 },
 };
 const char *const dtype_names[DT__COUNT + 1] = {"float64", "float32", "float16", "bfloat16",
                                                 NULL};
@@ -47,29 +47,59 @@ static double from64(uint64_t b)
   return v;
 }
 
+double dt_round_bits(const struct dtype *t, double d)
+{
+  uint64_t b = bits64(d), sign = b & (uint64_t)1 << 63, mag = b ^ sign;
+  unsigned shift = 53u - (unsigned)t->mant;
+  double r;
+
+  if (t->mant == 53)
+    return d;
+  if (t->mant == 24)
+    return (double)(float)d; /* the conversion rounds to nearest, ties to even */
+  if (mag >= (uint64_t)0x7ff0000000000000u)
+    return d; /* infinities and NaN */
+  if ((int)(mag >> 52) - 1023 < t->min_exp) {
+    /* below the least normal number: |d| + sub_c is rounded (once, to nearest even)
+     * onto the spacing of the subnormals of t; taking sub_c off again is exact */
+    r = (from64(mag) + t->sub_c) - t->sub_c;
+  } else {
+    /* round the significand at bit `shift`, to nearest, ties to even; a carry moves
+     * into the exponent, as it should */
+    mag += ((uint64_t)1 << (shift - 1)) - 1 + ((mag >> shift) & 1u);
+    mag &= ~(((uint64_t)1 << shift) - 1);
+    r = from64(mag);
+    if (r > t->max)
+      r = INFINITY;
+  }
+  return sign != 0 ? -r : r;
+}
+
 double dt_round(const struct dtype *t, double d, int sign)
 {
   if (t->mant == 53)
     return d;
+  if (sign == 0)
+    return dt_round_bits(t, d);
   return eng_round_to(d, sign, t->mant, t->min_exp, t->max_exp);
 }
 
 int dt_midpoint(const struct dtype *t, double d)
 {
-  double ad = fabs(d), q;
-  int e;
+  uint64_t mag = bits64(d) & ~((uint64_t)1 << 63), m;
+  int e, k;
 
-  if (t->mant == 53 || ad == 0 || !isfinite(ad))
+  if (t->mant == 53 || mag == 0 || mag >= (uint64_t)0x7ff0000000000000u)
     return 0;
-  e = ilogb(ad);
-  if (e > t->max_exp)
-    return 0; /* 2^(max_exp + 1) and beyond round to infinity from either side */
-  if (e < t->min_exp)
-    e = t->min_exp; /* the subnormal grid */
-  /* |d| in halves of the ULP of t there, 2^(e - mant + 1) / 2: an odd integer at a
-   * midpoint (below 2^(mant + 1), so exact as an integer) */
-  q = ldexp(ad, t->mant - e);
-  return q == floor(q) && ((uint64_t)q & 1u) != 0;
+  e = (int)(mag >> 52) - 1023;
+  if (e > t->max_exp || e < -1022)
+    return 0; /* 2^(max_exp + 1) and beyond round to infinity from either side; no
+                 double below 2^-1022 is a midpoint of these types */
+  /* |d| = m 2^(e - 52); a midpoint is an odd multiple of half the ULP of t there,
+   * 2^(max(e, min_exp) - mant): the lowest set bit of m is at bit k */
+  m = (mag & (((uint64_t)1 << 52) - 1)) | (uint64_t)1 << 52;
+  k = (e < t->min_exp ? t->min_exp : e) - t->mant - e + 52;
+  return k >= 0 && k <= 52 && __builtin_ctzll(m) == k;
 }
 
 double dt_from_bits(const struct dtype *t, uint64_t bits)
@@ -127,7 +157,7 @@ uint64_t dt_bits(const struct dtype *t, double v)
 
 double dt_max(const struct dtype *t)
 {
-  return ldexp(2 - ldexp(1, 1 - t->mant), t->max_exp);
+  return t->max;
 }
 
 int dt_subnormal(const struct dtype *t, double v)

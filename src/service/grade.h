@@ -20,6 +20,9 @@ struct dtype {
   int mant;             /* significand bits, the leading one included (24 for float32) */
   int min_exp;          /* exponent of the least normal number (-126 for float32) */
   int max_exp;          /* exponent of the largest finite number (127 for float32) */
+  double max;           /* the largest finite value */
+  double sub_c;         /* 2^(min_exp + 53 - mant): the doubles in [sub_c, 2 sub_c) are
+                           spaced as the subnormals of the type */
   double torch_rtol, torch_atol; /* torch.testing.assert_close's defaults */
   double jax_tol;       /* JAX's default test tolerance, used as rtol and as atol */
 };
@@ -29,8 +32,13 @@ extern const struct dtype dtypes[DT__COUNT];
 extern const char *const dtype_names[DT__COUNT + 1]; /* NULL-terminated, for a field */
 
 /* The value of t nearest d, ties to even, from the double d and the sign of
- * (exact - d) (see eng_round_to: needed only where d is a midpoint of t). float64: d. */
+ * (exact - d) (see eng_round_to: needed only where d is a midpoint of t). float64: d.
+ * With sign 0 this is the rounding of d itself, done on its bits (dt_round_bits);
+ * else the engine's eng_round_to. */
 double dt_round(const struct dtype *t, double d, int sign);
+/* d rounded to the nearest value of t, ties to even: eng_round_to(d, 0, ...) for every
+ * double, computed on the bits of d (a hardware conversion for float32). */
+double dt_round_bits(const struct dtype *t, double d);
 /* Whether the finite d lies exactly halfway between two neighbours of t (then the
  * side of the exact value decides the rounding). Never for float64. */
 int dt_midpoint(const struct dtype *t, double d);
