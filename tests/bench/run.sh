@@ -50,8 +50,10 @@ make --no-print-directory all $B/bench/mhd_fixed $B/bench/bench_codec $B/bench/b
 # ---------------------------------------------------------------- (v) /verify
 # A kernel's float32 outputs graded in float32: x uniform in [-10, 10) as float32, y from
 # the textbook formula evaluated in float32 by PyTorch (0.5 x (1 + erf(x / sqrt 2)), and
-# the tanh form), sent as Python writes them (x.tolist(), json.dumps). The service's own
-# time comes from its access log; beside it, POST /activate of the same x (y only).
+# the tanh form), sent as Python writes them (x.tolist(), json.dumps); and the same y
+# graded as identity's, which costs the engine nothing: the route's own cost. The
+# service's own time comes from its access log; beside it, POST /activate of the same x
+# (y only): the engine's share.
 bench_verify() {
   VRUNS=${VERIFY_RUNS:-3}
   $PY - "$W" <<'PYEOF'
@@ -64,18 +66,22 @@ forms = {
     "vt": ({"approximate": "tanh"},
            0.5 * x * (1 + torch.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))),
 }
+# and identity graded against the same y: the route's own cost, with no engine work
+forms["vi"] = (None, forms["ve"][1])
 for name, (params, y) in forms.items():
-    body = {"activation": "gelu", "params": params, "dtype": "float32", "x": x.tolist(),
+    act = "gelu" if params is not None else "identity"
+    params = params or {}
+    body = {"activation": act, "params": params, "dtype": "float32", "x": x.tolist(),
             "got": {"y": y.tolist()}}
     open(f"{w}/{name}.json", "w").write(json.dumps(body, separators=(",", ":")))
-    act = {"activation": "gelu", "params": params, "x": x.tolist(), "outputs": ["y"]}
-    open(f"{w}/{name}a.json", "w").write(json.dumps(act, separators=(",", ":")))
+    req = {"activation": act, "params": params, "x": x.tolist(), "outputs": ["y"]}
+    open(f"{w}/{name}a.json", "w").write(json.dumps(req, separators=(",", ":")))
 PYEOF
   PV=$(free_port)
   ./build/neurond --port "$PV" --bind 127.0.0.1 >"$W/neurondv.out" 2>"$W/neurondv.log" &
   VPID=$!; PIDS="$PIDS $VPID"
   wait_port "$PV"
-  for f in ve vt; do
+  for f in ve vt vi; do
     : >"$W/$f.t"; : >"$W/$f.a"
     i=0
     while [ $i -lt "$VRUNS" ]; do
@@ -89,17 +95,20 @@ PYEOF
   vsvc() { grep '"path":"/verify"' "$W/neurondv.log" | sed -n "$1" |
     sed 's/.*"microseconds":\([0-9]*\).*/\1/' | median; }
   SVE=$(vsvc "1,${VRUNS}p")
-  SVT=$(vsvc "$((VRUNS + 1)),\$p")
+  SVT=$(vsvc "$((VRUNS + 1)),$((2 * VRUNS))p")
+  SVI=$(vsvc "$((2 * VRUNS + 1)),\$p")
   VB=$(wc -c <"$W/ve.json")
   echo
-  echo "## POST /verify, 1,000,000 float32 gelu y values graded in float32 ($VRUNS runs, medians)"
+  echo "## POST /verify, 1,000,000 float32 values graded in float32 ($VRUNS runs, medians)"
   echo
-  awk -v te="$(median <"$W/ve.t")" -v tt="$(median <"$W/vt.t")" -v ae="$(median <"$W/ve.a")" \
-      -v at="$(median <"$W/vt.a")" -v se="$SVE" -v st="$SVT" -v vb="$VB" 'BEGIN {
-    printf "| gelu form | /verify s/req | elements/s | service s (access log) | /activate y s/req |\n"
+  awk -v te="$(median <"$W/ve.t")" -v tt="$(median <"$W/vt.t")" -v ti="$(median <"$W/vi.t")" \
+      -v ae="$(median <"$W/ve.a")" -v at="$(median <"$W/vt.a")" -v ai="$(median <"$W/vi.a")" \
+      -v se="$SVE" -v st="$SVT" -v si="$SVI" -v vb="$VB" 'BEGIN {
+    printf "| activation | /verify s/req | elements/s | service s (access log) | /activate y s/req |\n"
     printf "|---|---|---|---|---|\n"
-    printf "| exact (erf) | %.3f | %.3g | %.3f | %.3f |\n", te, 1e6/te, se/1e6, ae
-    printf "| tanh | %.3f | %.3g | %.3f | %.3f |\n", tt, 1e6/tt, st/1e6, at
+    printf "| gelu, exact (erf) | %.3f | %.3g | %.3f | %.3f |\n", te, 1e6/te, se/1e6, ae
+    printf "| gelu, tanh form | %.3f | %.3g | %.3f | %.3f |\n", tt, 1e6/tt, st/1e6, at
+    printf "| identity (no engine work) | %.3f | %.3g | %.3f | %.3f |\n", ti, 1e6/ti, si/1e6, ai
     printf "\nrequest body %.1f MB\n", vb/1e6
   }'
   $PY -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]["y"]; print("exact form: max_ulp", r["max_ulp"], "histogram", r["histogram"])' "$W/ve.resp"
