@@ -245,8 +245,8 @@ static unsigned bucket(uint64_t ulp)
  * must be finite and |got - expected| <= atol + rtol |expected|. */
 static int passes(const struct tolerance *tol, double got, double expected, uint64_t ulp)
 {
-  if (tol->kind == TOL_ULP)
-    return ulp != GRADE_INF && (double)ulp <= tol->ulp;
+  if (tol->kind == TOL_ULP) /* tol->ulp is an integer below 2^53 + 1 */
+    return ulp != GRADE_INF && ulp <= (uint64_t)tol->ulp;
   if (got == expected)
     return 1;
   if (!isfinite(got) || !isfinite(expected))
