@@ -475,7 +475,6 @@ START_TEST(test_mismatches)
     ck_assert(signbit(num(cJSON_GetArrayItem(worst, 4), "got")));
   }
   cJSON_Delete(d);
-  free(t.p);
 
   /* every error infinite: the mean of the finite ones is "inf"; no elements: 0 */
   t.n = 0;
