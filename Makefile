@@ -45,8 +45,8 @@ ifndef V
 Q := @
 endif
 
-.PHONY: all lib deps test test-run check run asan valgrind layering gen-check bench fuzz soak docker \
-        docker-test lint-openapi clean
+.PHONY: FORCE all lib deps test test-run conformance check run asan valgrind layering gen-check bench fuzz soak docker \
+        docker-test lint-openapi browser-test plots clean
 
 all: $(BIN)
 
@@ -69,14 +69,40 @@ $(BUILD)/tests/%.o: tests/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) -Itests -Itests/lib $(PKG_CFLAGS) $(TEST_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# openapi.yaml is embedded in the binary (h_health.c .incbin's this copy; empty until
-# the spec exists), so the runtime needs no source tree.
+# Files served from the binary (src/service/embed.c .incbin's them): web/ (the playground,
+# /docs and the vendored libraries) and openapi.yaml with its JSON form, converted here
+# by scripts/yaml2json.c (libyaml, a build dependency only). The runtime needs no files.
 OPENAPI_COPY := $(BUILD)/gen/openapi.yaml
+OPENAPI_JSON := $(BUILD)/gen/openapi.json
+YAML2JSON    := $(BUILD)/gen/yaml2json
+WEB_FILES    := $(shell find web -type f 2>/dev/null)
 $(OPENAPI_COPY): $(wildcard openapi.yaml)
 	@mkdir -p $(@D)
 	$(Q)if [ -f openapi.yaml ]; then cp openapi.yaml $@; else : >$@; fi
-$(BUILD)/service/h_health.o: $(OPENAPI_COPY)
-$(BUILD)/service/h_health.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"'
+$(YAML2JSON): scripts/yaml2json.c
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< -lyaml
+$(OPENAPI_JSON): $(OPENAPI_COPY) $(YAML2JSON)
+	@echo "  GEN     $@"
+	$(Q)$(YAML2JSON) $(OPENAPI_COPY) > $@.tmp && mv $@.tmp $@
+$(BUILD)/service/embed.o: $(OPENAPI_COPY) $(OPENAPI_JSON) $(WEB_FILES)
+$(BUILD)/service/embed.o: CPPFLAGS += -DNEUROND_OPENAPI_PATH='"$(OPENAPI_COPY)"' \
+                                      -DNEUROND_OPENAPI_JSON_PATH='"$(OPENAPI_JSON)"'
+
+# The commit the binary is built from, for --version and neurond_build_info: rewritten
+# only when it changes (COMMIT=... overrides; "unknown" outside a git checkout).
+COMMIT_H := $(BUILD)/gen/commit.h
+COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+            [ -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && c="$$c-dirty"; \
+            echo "$$c")
+$(COMMIT_H): FORCE
+	@mkdir -p $(@D)
+	$(Q)printf '#define NEUROND_COMMIT "%s"\n' "$(COMMIT)" >$@.tmp; \
+	  cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/service/main.o $(BUILD)/service/metrics.o: $(COMMIT_H)
+$(BUILD)/service/main.o $(BUILD)/service/metrics.o: CPPFLAGS += -I$(BUILD)/gen -DNEUROND_COMMIT_H=1
+FORCE:
 
 $(LIBENGINE): $(ENGINE_OBJ)
 	@echo "  AR      $@"
@@ -116,12 +142,34 @@ test-run: $(BIN) $(TEST_BIN)
 	  NEUROND_BIN=$(BIN) $(TEST_WRAP) $(BUILD)/tests/$$t || fail=1; \
 	done; exit $$fail
 
+# Every reply of the real server against openapi.yaml (tests/conformance/conform.py):
+# each operation the document declares, its examples, invalid requests and the replies
+# made before routing, validated as JSON Schema 2020-12 (Debian's python3-jsonschema).
+PYTHON ?= /usr/bin/python3
+conformance: $(BIN)
+	$(Q)$(PYTHON) tests/conformance/conform.py $(BIN) openapi.yaml
+
+# BROWSER=0 leaves out the browser suite and its dependencies (chromium, Node.js).
+BROWSER ?= 1
+export BROWSER
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
+	$(Q)$(MAKE) --no-print-directory conformance
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory layering
 	$(Q)$(MAKE) --no-print-directory gen-check
 	$(Q)$(MAKE) --no-print-directory lint-openapi
+	$(Q)if [ "$(BROWSER)" != 0 ]; then $(MAKE) --no-print-directory browser-test; fi
+
+# The playground and /docs in Debian's headless chromium, driven by Playwright
+# (tests/browser); screenshots of each panel in build/browser/.
+browser-test: $(BIN)
+	$(Q)cd tests/browser && NEUROND_BIN=$(abspath $(BIN)) SHOTS=$(abspath build/browser) node --test playground.test.mjs
+
+# The README's drawings (docs/img/*.svg), by GET /plot.svg of a server started for it.
+plots: $(BIN)
+	$(Q)sh scripts/plots.sh $(BIN)
 
 check: test
 
@@ -129,7 +177,7 @@ check: test
 asan:
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" test-run
+	  LDFLAGS="-fsanitize=address,undefined" test-run conformance
 
 # valgrind memcheck over every suite and the server it starts.
 valgrind: deps

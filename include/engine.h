@@ -230,15 +230,39 @@ unsigned long long eng_exact_count(void);
 /* ======================================================================= Losses */
 
 /* id, wire name, rows (1: a 1-D input is one row of classes, not one value per
- * sample), layer (1: a layer's loss in eng_layer_backward). */
-#define ENG_LOSS_MAP(X)                                                    \
-  X(SQUARED, "squared", 0, 1)                                              \
-  X(CROSS_ENTROPY, "cross_entropy", 1, 1)                                  \
-  X(BINARY_CROSS_ENTROPY, "binary_cross_entropy", 0, 0)                    \
-  X(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy", 1, 0)
+ * sample), layer (1: a layer's loss in eng_layer_backward), then as text for the
+ * catalog: the loss of sample i, its gradient, and what each reduction computes. x is
+ * the input (a for a layer), t the targets (a class index c stands for the one-hot row
+ * t_ij = [j = c]), K the row's length, M the number of samples. */
+#define ENG_LOSS_MAP(X)                                                                   \
+  X(SQUARED, "squared", 0, 1,                                                             \
+    "L_i = 1/2 sum_j (x_ij - t_ij)^2 (summed over the row's K outputs)",                  \
+    "dL_i/dx_ij = x_ij - t_ij",                                                           \
+    "mean: sum_i L_i / M, divided by the number of samples M, not of elements; "          \
+    "sum: sum_i L_i")                                                                     \
+  X(CROSS_ENTROPY, "cross_entropy", 1, 1,                                                 \
+    "L_i = -sum_j t_ij ln x_ij on probabilities x (0 ln 0 = 0); in a layer, computed "    \
+    "from z: binary after a sigmoid, categorical after a softmax across the layer",       \
+    "dL_i/dx_ij = -t_ij / x_ij (in a layer, dL_i/dz_ij = a_ij - t_ij)",                  \
+    "mean: sum_i L_i / M; sum: sum_i L_i")                                                \
+  X(BINARY_CROSS_ENTROPY, "binary_cross_entropy", 0, 0,                                   \
+    "L_i = -sum_j [t_ij ln x_ij + (1 - t_ij) ln(1 - x_ij)] on probabilities x, summed "   \
+    "within a row",                                                                        \
+    "dL_i/dx_ij = (x_ij - t_ij) / (x_ij (1 - x_ij))",                                     \
+    "mean: sum_i L_i / M, divided by the number of samples M, not of elements; "          \
+    "sum: sum_i L_i")                                                                     \
+  X(SOFTMAX_CROSS_ENTROPY, "softmax_cross_entropy", 1, 0,                                 \
+    "L_i = -sum_j t_ij ln softmax(x_i)_j = sum_j t_ij (logsumexp(x_i) - x_ij) on logits x", \
+    "dL_i/dx_ij = (sum_k t_ik) softmax(x_i)_j - t_ij",                                    \
+    "mean: sum_i L_i / M; sum: sum_i L_i")                                                \
+  X(MSE, "mse", 0, 1,                                                                     \
+    "L_i = 1/K sum_j (x_ij - t_ij)^2 (the mean over the row's K outputs)",                \
+    "dL_i/dx_ij = 2 (x_ij - t_ij) / K",                                                   \
+    "mean: sum_i L_i / M, the mean over all M K elements (PyTorch's MSELoss); "           \
+    "sum: sum_i L_i (PyTorch's reduction='sum' is K times this)")
 
 enum eng_loss {
-#define ENG_LOSS_ENUM(id, name, rows, layer) ENG_LOSS_##id,
+#define ENG_LOSS_ENUM(id, name, rows, layer, formula, gradient, reduction) ENG_LOSS_##id,
   ENG_LOSS_MAP(ENG_LOSS_ENUM)
 #undef ENG_LOSS_ENUM
   ENG_LOSS__COUNT
@@ -253,6 +277,10 @@ int eng_loss_lookup(const char *name);
 int eng_loss_rows(enum eng_loss l);
 /* Whether l can be a layer's loss (eng_layer_backward). */
 int eng_loss_layer(enum eng_loss l);
+/* The catalog's text of l: the loss of one sample, its gradient, the reductions. */
+const char *eng_loss_formula(enum eng_loss l);
+const char *eng_loss_gradient(enum eng_loss l);
+const char *eng_loss_reduction(enum eng_loss l);
 /* The activations a layer's loss l needs (NULL-terminated names; empty: any). With
  * CROSS_ENTROPY a layer computes from z: binary CE after a sigmoid, categorical CE
  * after a softmax across the layer. */
@@ -306,7 +334,8 @@ struct eng_backward_out {
 };
 
 /* Backward from z and a (as eng_layer_forward made them). Either grad_a (m x width,
- * used as given: no reduction) or a loss with targets: SQUARED (r shaped like a), or
+ * used as given: no reduction) or a loss with targets: SQUARED or MSE (r shaped like
+ * a), or
  * CROSS_ENTROPY, which needs a sigmoid (binary CE, targets in [0, 1]) or a softmax
  * across the layer (class indices or probability rows); it is computed from z, so
  * dL/dz = softmax(z) - r (sigmoid(z) - r) exactly. Other activations with
@@ -331,6 +360,33 @@ int eng_layer_grad_x(const struct eng_layer *l, const double *grad_z, double *gr
 
 /* One SGD step: out[i] = w[i] - eta * g[i]. out may alias w. */
 void eng_sgd_step(const double *w, const double *g, size_t n, double eta, double *out);
+
+/* ================================================================= Statistics */
+
+/* The Euclidean norm sqrt(sum v_i^2) of n doubles (the Frobenius norm of a matrix),
+ * within about 1 ULP: the squares are summed in double-double after scaling by a power
+ * of two, so none overflows or underflows. 0 for n = 0; +inf only when the norm itself
+ * is beyond the largest double. */
+double eng_norm2(const double *v, size_t n);
+/* The mean and the population standard deviation (divided by n) of n doubles, within a
+ * few ULP (two passes, double-double sums); both 0 for n = 0. */
+void eng_mean_std(const double *v, size_t n, double *mean, double *std);
+
+/* What a dense layer's entries look like (the network lab's per-layer statistics). */
+struct eng_layer_stats {
+  double a_mean, a_std;      /* over every entry of a (m x width) */
+  double dadz_mean_abs;      /* mean of |f'(z)| over z's m x k entries (element-wise f) */
+  double dead_fraction;      /* share of z's entries with f'(z) = 0 (element-wise f) */
+  int has_dadz;              /* 0 for a vector activation: the two above are not defined */
+  double grad_z_norm;        /* Euclidean norm of grad_z (0 when grad_z is NULL) */
+  double grad_weights_norm;  /* Frobenius norm of grad_W (0 when grad_w is NULL) */
+};
+
+/* The statistics of layer l from its z and a (eng_layer_forward) and, when not NULL,
+ * its grad_z and grad_w (eng_layer_backward). ENG_ENOMEM if scratch for f'(z) could not
+ * be had (one block per call). */
+int eng_layer_stats(const struct eng_layer *l, const double *z, const double *a,
+                    const double *grad_z, const double *grad_w, struct eng_layer_stats *st);
 
 /* =============================================================== Initialisers */
 
@@ -365,6 +421,13 @@ enum eng_init_field {
   X(HE_NORMAL, "he_normal", ENG_INIT_TAKES_FAN)                            \
   X(HE_UNIFORM, "he_uniform", ENG_INIT_TAKES_FAN)
 
+/* Other names people use for the same schemes: alias, scheme id. */
+#define ENG_INIT_ALIAS_MAP(X)                                              \
+  X("glorot_normal", XAVIER_NORMAL)                                        \
+  X("glorot_uniform", XAVIER_UNIFORM)                                      \
+  X("kaiming_normal", HE_NORMAL)                                           \
+  X("kaiming_uniform", HE_UNIFORM)
+
 enum eng_init_scheme {
 #define ENG_INIT_ENUM(id, name, takes) ENG_INIT_##id,
   ENG_INIT_MAP(ENG_INIT_ENUM)
@@ -373,7 +436,11 @@ enum eng_init_scheme {
 };
 
 const char *eng_init_name(enum eng_init_scheme s);
+/* The scheme called name, or by one of its aliases; -1 if unknown. */
 int eng_init_lookup(const char *name);
+/* The i-th alias of the table (from 0) and, in *s (may be NULL), its scheme; NULL past
+ * the last. */
+const char *eng_init_alias(size_t i, enum eng_init_scheme *s);
 /* The name of a field (ENG_INIT_F_*), and the set of fields scheme s takes (bit f for
  * field f). */
 const char *eng_init_field_name(enum eng_init_field f);

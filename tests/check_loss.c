@@ -110,6 +110,15 @@ static void ref_eval(enum eng_loss l, const double *x, size_t m, size_t k,
           mpfr_div_2ui(a, a, 1, MPFR_RNDN);
           mpfr_add(*L, *L, a, MPFR_RNDN);
           break;
+        case ENG_LOSS_MSE: /* (x - r)^2 / k; 2 (x - r) / k */
+          mpfr_set_d(a, p, MPFR_RNDN);
+          mpfr_sub_d(o->G[q], a, r, MPFR_RNDN);
+          mpfr_sqr(a, o->G[q], MPFR_RNDN);
+          mpfr_div_ui(a, a, (unsigned long)k, MPFR_RNDN);
+          mpfr_add(*L, *L, a, MPFR_RNDN);
+          mpfr_mul_2ui(o->G[q], o->G[q], 1, MPFR_RNDN);
+          mpfr_div_ui(o->G[q], o->G[q], (unsigned long)k, MPFR_RNDN);
+          break;
         case ENG_LOSS_CROSS_ENTROPY: /* -r ln p; -r / p */
           mpfr_set_zero(o->G[q], 1);
           if (r == 0)
@@ -273,6 +282,60 @@ START_TEST(test_loss_squared_hand_values)
                                  &loss, grad, NULL, NULL), ENG_OK);
   ck_assert_double_eq(loss, 6.25);
   ck_assert_double_eq(grad[3], 2);
+}
+END_TEST
+
+START_TEST(test_loss_mse_matches_mpfr)
+{
+  uint64_t seed = 17;
+  double x[MAXN], r[MAXN];
+  struct eng_targets tr = {r, NULL};
+  for (int rep = 0; rep < 20; rep++) {
+    size_t m = 1 + mix(&seed) % 6, k = 1 + mix(&seed) % 5;
+    double scale = ldexp(1, (int)(mix(&seed) % 40) - 20);
+    for (size_t q = 0; q < m * k; q++) {
+      x[q] = unif(&seed, -scale, scale);
+      r[q] = unif(&seed, -scale, scale);
+    }
+    check_case(ENG_LOSS_MSE, x, m, k, &tr);
+  }
+  report(ENG_LOSS_MSE);
+}
+END_TEST
+
+/* The conventions, on exact values: squared is 1/2 the sum over a row, mse the mean
+ * over a row; "mean" divides by the samples. On [[1, 2], [3, 4]] against ones both
+ * give 3.5 (with K = 2 the two conventions agree); on [[1, 2, 3]] against zeros
+ * squared gives 7 and mse 14/3, PyTorch's MSELoss. */
+START_TEST(test_loss_mse_hand_values)
+{
+  double x[4] = {1, 2, 3, 4}, r[4] = {1, 1, 1, 1}, x3[3] = {1, 2, 3}, z3[3] = {0, 0, 0};
+  double losses[3], loss, grad[4];
+  struct eng_targets t = {r, NULL}, t3 = {z3, NULL};
+  ck_assert_int_eq(eng_loss_eval(ENG_LOSS_MSE, x, 2, 2, &t, ENG_REDUCE_MEAN, losses, &loss,
+                                 grad, NULL, NULL), ENG_OK);
+  ck_assert_double_eq(losses[0], 0.5);   /* (0 + 1) / 2 */
+  ck_assert_double_eq(losses[1], 6.5);   /* (4 + 9) / 2 */
+  ck_assert_double_eq(loss, 3.5);        /* 14 / 4 elements */
+  ck_assert_double_eq(grad[3], 1.5);     /* 2 (4 - 1) / (2 * 2) */
+  ck_assert_int_eq(eng_loss_eval(ENG_LOSS_SQUARED, x, 2, 2, &t, ENG_REDUCE_MEAN, losses, &loss,
+                                 grad, NULL, NULL), ENG_OK);
+  ck_assert_double_eq(loss, 3.5);        /* (1/2 + 13/2) / 2 samples */
+  ck_assert_int_eq(eng_loss_eval(ENG_LOSS_MSE, x3, 1, 3, &t3, ENG_REDUCE_MEAN, losses, &loss,
+                                 grad, NULL, NULL), ENG_OK);
+  ck_assert_double_eq(loss, 14.0 / 3);
+  ck_assert_double_eq(grad[2], 2.0);     /* 2 * 3 / 3 */
+  ck_assert_int_eq(eng_loss_eval(ENG_LOSS_MSE, x3, 1, 3, &t3, ENG_REDUCE_SUM, losses, &loss,
+                                 grad, NULL, NULL), ENG_OK);
+  ck_assert_double_eq(loss, 14.0 / 3);
+  ck_assert_int_eq(eng_loss_eval(ENG_LOSS_SQUARED, x3, 1, 3, &t3, ENG_REDUCE_MEAN, losses,
+                                 &loss, grad, NULL, NULL), ENG_OK);
+  ck_assert_double_eq(loss, 7);
+  /* a 1-D input is one value per sample: mse over [1, 2, 3] against 0 is (1 + 4 + 9) / 3 */
+  ck_assert_int_eq(eng_loss_eval(ENG_LOSS_MSE, x3, 3, 1, &t3, ENG_REDUCE_MEAN, losses, &loss,
+                                 grad, NULL, NULL), ENG_OK);
+  ck_assert_double_eq(loss, 14.0 / 3);
+  ck_assert_double_eq(grad[0], 2.0 / 3);
 }
 END_TEST
 
@@ -549,6 +612,8 @@ static Suite *loss_suite(void)
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_loss_squared_matches_mpfr);
   tcase_add_test(tc, test_loss_squared_hand_values);
+  tcase_add_test(tc, test_loss_mse_matches_mpfr);
+  tcase_add_test(tc, test_loss_mse_hand_values);
   tcase_add_test(tc, test_loss_cross_entropy_matches_mpfr);
   tcase_add_test(tc, test_loss_binary_cross_entropy_matches_mpfr);
   tcase_add_test(tc, test_loss_softmax_cross_entropy_matches_mpfr);

@@ -129,9 +129,13 @@ START_TEST(test_enums_match_engine)
   for (int l = 0; l < ENG_LOSS__COUNT; l++)
     ck_assert(in_list(items, n, eng_loss_name((enum eng_loss)l)));
   n = schema_enum("InitRequest", "scheme", items, 128);
-  ck_assert_uint_eq(n, ENG_INIT__COUNT);
+  count = ENG_INIT__COUNT;
   for (int s = 0; s < ENG_INIT__COUNT; s++)
     ck_assert(in_list(items, n, eng_init_name((enum eng_init_scheme)s)));
+  for (size_t a = 0; eng_init_alias(a, NULL) != NULL; a++, count++)
+    ck_assert_msg(in_list(items, n, eng_init_alias(a, NULL)), "scheme alias %s missing",
+                  eng_init_alias(a, NULL));
+  ck_assert_uint_eq(n, count); /* names and aliases, nothing else */
   /* the gelu choices of Params */
   n = schema_enum("Params", NULL, items, 128);
   {
@@ -184,7 +188,7 @@ START_TEST(test_examples_are_real_requests)
       /* the 200 response's schema of this path */
       for (size_t j = i + 1; j < nlines && !(indent(lines[j]) == 2 && lines[j][2] == '/'); j++) {
         if (strstr(lines[j], "'200':") != NULL) {
-          for (size_t k = j + 1; k < nlines && k < j + 16; k++) {
+          for (size_t k = j + 1; k < nlines && k < j + 24; k++) {
             const char *ref = strstr(lines[k], "#/components/schemas/");
             if (ref != NULL) {
               size_t len = strcspn(ref + 21, "'\"");

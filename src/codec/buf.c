@@ -32,17 +32,34 @@ void buf_init(struct buf *b, size_t cap_hint)
  * large reply instead. */
 #define SPARE_MIN ((size_t)32 << 20)
 static _Atomic(char *) spare;
+static void (*_Atomic release_hook)(size_t bytes);
+
+void buf_set_release_hook(void (*fn)(size_t bytes))
+{
+  atomic_store(&release_hook, fn);
+}
+
+/* A reply's memory is no longer held as a reply: freed, or taken for a new buffer. */
+static void released(char *p)
+{
+  void (*fn)(size_t) = atomic_load(&release_hook);
+  if (p != NULL && fn != NULL)
+    fn(malloc_usable_size(p));
+}
 
 void buf_release(void *p)
 {
   if (p != NULL && malloc_usable_size(p) >= SPARE_MIN)
     p = atomic_exchange(&spare, (char *)p);
+  released(p);
   free(p);
 }
 
 void buf_drop_spare(void)
 {
-  free(atomic_exchange(&spare, NULL));
+  char *p = atomic_exchange(&spare, NULL);
+  released(p);
+  free(p);
 }
 
 /* The spare buffer if it holds need bytes (else it is freed). */
@@ -50,6 +67,7 @@ static char *take_spare(size_t need, size_t *cap)
 {
   char *q = atomic_exchange(&spare, NULL);
   size_t have = q != NULL ? malloc_usable_size(q) : 0;
+  released(q);
   if (have >= need) {
     *cap = have;
     return q;

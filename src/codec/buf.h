@@ -32,6 +32,10 @@ char *buf_take(struct buf *b, size_t *len);
  * (buf_reserve takes it). buf_drop_spare frees the one kept. */
 void buf_release(void *p);
 void buf_drop_spare(void);
+/* fn (may be NULL) is told the usable size of every reply buffer that buf_release, or
+ * the end of the spare, gives back, so that the owner of a memory budget can count
+ * what replies hold (the spare counts as a reply until it is freed or reused). */
+void buf_set_release_hook(void (*fn)(size_t bytes));
 
 /* The shape of a numeric value: ndim 0 is a scalar, 1 an array, 2 an array of rows,
  * 3 an array of matrices. */

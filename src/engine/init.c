@@ -54,12 +54,34 @@ const char *eng_init_name(enum eng_init_scheme s)
   return (unsigned)s < ENG_INIT__COUNT ? init_names[s] : NULL;
 }
 
+static const struct {
+  const char *alias;
+  enum eng_init_scheme scheme;
+} init_alias[] = {
+#define INIT_ALIAS(alias, id) { alias, ENG_INIT_##id },
+  ENG_INIT_ALIAS_MAP(INIT_ALIAS)
+#undef INIT_ALIAS
+};
+#define NALIAS (sizeof init_alias / sizeof init_alias[0])
+
 int eng_init_lookup(const char *name)
 {
   for (int i = 0; i < ENG_INIT__COUNT; i++)
     if (strcmp(init_names[i], name) == 0)
       return i;
+  for (size_t i = 0; i < NALIAS; i++)
+    if (strcmp(init_alias[i].alias, name) == 0)
+      return (int)init_alias[i].scheme;
   return -1;
+}
+
+const char *eng_init_alias(size_t i, enum eng_init_scheme *s)
+{
+  if (i >= NALIAS)
+    return NULL;
+  if (s != NULL)
+    *s = init_alias[i].scheme;
+  return init_alias[i].alias;
 }
 
 /* ============================================================ The generator */

@@ -1,6 +1,7 @@
 /*
  * loss.c: losses on their own (squared, cross-entropy on probabilities, binary
- * cross-entropy on probabilities, softmax cross-entropy on logits), per sample, reduced,
+ * cross-entropy on probabilities, softmax cross-entropy on logits, mean squared error),
+ * per sample, reduced,
  * and their gradients. Sums and quotients are carried in double-double so that every
  * output is within a few ULP of the value computed exactly from the given doubles.
  * No HTTP or JSON here.
@@ -15,8 +16,10 @@
 static const struct {
   const char *name;
   unsigned char rows, layer;
+  const char *formula, *gradient, *reduction;
 } loss_table[] = {
-#define LOSS_ROW(id, name, rows, layer) { name, rows, layer },
+#define LOSS_ROW(id, name, rows, layer, formula, gradient, reduction) \
+  { name, rows, layer, formula, gradient, reduction },
   ENG_LOSS_MAP(LOSS_ROW)
 #undef LOSS_ROW
 };
@@ -46,6 +49,21 @@ int eng_loss_rows(enum eng_loss l)
 int eng_loss_layer(enum eng_loss l)
 {
   return (unsigned)l < ENG_LOSS__COUNT && loss_table[l].layer;
+}
+
+const char *eng_loss_formula(enum eng_loss l)
+{
+  return (unsigned)l < ENG_LOSS__COUNT ? loss_table[l].formula : NULL;
+}
+
+const char *eng_loss_gradient(enum eng_loss l)
+{
+  return (unsigned)l < ENG_LOSS__COUNT ? loss_table[l].gradient : NULL;
+}
+
+const char *eng_loss_reduction(enum eng_loss l)
+{
+  return (unsigned)l < ENG_LOSS__COUNT ? loss_table[l].reduction : NULL;
 }
 
 const char *const *eng_loss_partners(enum eng_loss l)
@@ -87,7 +105,7 @@ ENG_INLINE int check_targets(enum eng_loss l, const struct eng_targets *t, size_
   for (size_t i = 0; i < m * k; i++) {
     double r = t->r[i];
     int ok = isfinite(r);
-    if (l != ENG_LOSS_SQUARED)
+    if (l != ENG_LOSS_SQUARED && l != ENG_LOSS_MSE)
       ok = r >= 0 && r <= 1;
     if (!ok) {
       *bad = i;
@@ -141,6 +159,26 @@ ENG_INLINE struct dd squared_row(const double *x, size_t i, size_t k,
   acc.hi *= 0.5;
   acc.lo *= 0.5;
   return acc;
+}
+
+/* Mean squared error: L = 1/K sum_j (x_j - r_j)^2, the sum carried as in squared_row
+ * and divided by K once. dL/dx_j = 2 (x_j - r_j) / K: the doubled difference is exact
+ * in two words and divided by K m once (K m is exact below 2^53). */
+ENG_INLINE struct dd mse_row(const double *x, size_t i, size_t k, const struct eng_targets *t,
+                             double m, double *g)
+{
+  struct dd acc = dd_of(0);
+  double km = (double)k * m;
+  for (size_t j = 0; j < k; j++) {
+    struct dd d = two_sum(x[j], -target_at(t, i, j, k));
+    struct dd sq = two_prod(d.hi, d.hi);
+    if (isfinite(sq.hi))
+      sq.lo += 2 * d.hi * d.lo;
+    acc = dd_add(acc, sq);
+    if (g != NULL)
+      g[j] = dd_over((struct dd){ 2 * d.hi, 2 * d.lo }, km);
+  }
+  return k == 1 ? acc : dd_div_d(acc, (double)k);
 }
 
 /* n / (d m) for double-doubles, rounded about once. If n / d overflows while the
@@ -329,6 +367,9 @@ ENG_KERNEL int eng_loss_eval(enum eng_loss l, const double *input, size_t m, siz
     switch (l) {
     case ENG_LOSS_SQUARED:
       li = squared_row(row, i, k, t, scale, g);
+      break;
+    case ENG_LOSS_MSE:
+      li = mse_row(row, i, k, t, scale, g);
       break;
     case ENG_LOSS_CROSS_ENTROPY:
       li = cross_entropy_row(row, i, k, t, scale, g);

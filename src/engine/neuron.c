@@ -294,14 +294,14 @@ ENG_INLINE int grad_z_from_loss(const struct eng_layer *l, const double *z, cons
     return ENG_EINVAL;
   switch (loss) {
   case ENG_LOSS_SQUARED:
-    /* dL/da = a - r (over m for MEAN), then back through f. */
+  case ENG_LOSS_MSE:
+    /* dL/da = a - r, or 2 (a - r) / K (over m for MEAN), then back through f. */
     if (a == NULL)
       return ENG_EINVAL;
     ga = malloc(m * w * sizeof *ga);
     if (ga == NULL)
       return ENG_ENOMEM;
-    rc = eng_loss_eval(ENG_LOSS_SQUARED, a, m, w, t, red, o->losses, o->loss, ga, NULL,
-                       bad);
+    rc = eng_loss_eval(loss, a, m, w, t, red, o->losses, o->loss, ga, NULL, bad);
     if (rc == ENG_OK) {
       out.grad_y = ga;
       out.grad_x = o->grad_z;

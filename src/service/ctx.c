@@ -2,11 +2,13 @@
  * ctx.c: one request's context (ctx.h): its allocations, freed in one place, and the
  * error found while handling it, recorded as data.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec/jdoc.h"
+#include "service/admit.h"
 #include "service/ctx.h"
 
 void ctx_init(struct hctx *c, const struct config *cfg, const char *method,
@@ -23,8 +25,50 @@ void ctx_init(struct hctx *c, const struct config *cfg, const char *method,
   c->body_len = body_len;
 }
 
+/* The bytes a parsed document's numbers and arrays take. */
+static size_t doc_bytes(const struct jdoc *d)
+{
+  return d != NULL ? d->capnum * sizeof(double) + d->caparr * sizeof *d->arr : 0;
+}
+
+int ctx_charge(struct hctx *c, size_t n)
+{
+  size_t want, more;
+
+  c->mem_used = n > SIZE_MAX - c->mem_used ? SIZE_MAX : c->mem_used + n;
+  if (c->mem_used <= c->mem_held)
+    return 0;
+  /* at least a mebibyte at a time, so that a request growing in small steps does not
+   * touch the shared counter at each */
+  want = c->mem_used - c->mem_held;
+  more = want < ((size_t)1 << 20) ? (size_t)1 << 20 : want;
+  if (admit_take(more) == 0) {
+    c->mem_held += more;
+  } else if (more != want && admit_take(want) == 0) {
+    c->mem_held += want;
+  } else {
+    admit_refused();
+    return problem(c, 503, NULL,
+                   "the server's memory budget (%zu bytes, %zu in use) cannot hold this "
+                   "request's %zu bytes now; retry later", admit_limit(), admit_in_use(),
+                   c->mem_used);
+  }
+  return 0;
+}
+
+void ctx_uncharge(struct hctx *c, size_t n)
+{
+  c->mem_used -= n < c->mem_used ? n : c->mem_used;
+}
+
+int ctx_charge_doc(struct hctx *c)
+{
+  return ctx_charge(c, doc_bytes(c->doc));
+}
+
 void ctx_drop_input(struct hctx *c)
 {
+  ctx_uncharge(c, doc_bytes(c->doc));
   jdoc_free(c->doc);
   c->doc = NULL;
 }
@@ -57,6 +101,8 @@ static void *alloc(struct hctx *c, size_t size, int zero)
     c->allocs = q;
     c->capallocs = cap;
   }
+  if (ctx_charge(c, size) != 0)
+    return NULL;
   p = zero ? calloc(1, size > 0 ? size : 1) : malloc(size > 0 ? size : 1);
   if (p == NULL)
     goto oom;

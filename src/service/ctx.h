@@ -26,6 +26,9 @@ struct config {
   unsigned conn_timeout;     /* seconds of inactivity before a connection is closed */
   unsigned max_connections;
   int access_log;            /* 1: one JSON line per request on stderr */
+  size_t max_memory;         /* the memory budget across connections (admit.h) */
+  unsigned drain_seconds;    /* after SIGTERM: not ready, still serving, this long */
+  const char *const *cors_origins; /* NULL-terminated; NULL: no CORS; "*": any origin */
 };
 
 /* ================================================================ Problems */
@@ -46,7 +49,7 @@ struct perr {
 struct jdoc;
 
 /* Extra reply headers a route may set (besides Content-Type and Allow). */
-#define CTX_MAX_HEADERS 4
+#define CTX_MAX_HEADERS 6
 
 /* One request. Everything a handler allocates through ctx_alloc is freed with the
  * context by ctx_free, in one place. */
@@ -84,6 +87,12 @@ struct hctx {
   /* Everything ctx_alloc handed out. */
   void **allocs;
   size_t nallocs, capallocs;
+
+  /* Memory, against the budget (admit.h): what the request holds of the budget, and
+   * what it uses now (its body, parsed numbers, allocations and reply estimate). When
+   * use passes the holding, the difference is taken from the budget, or the request
+   * is a 503. */
+  size_t mem_held, mem_used;
 };
 
 void ctx_init(struct hctx *c, const struct config *cfg, const char *method,
@@ -108,7 +117,19 @@ int problem(struct hctx *c, int status, const char *pointer, const char *fmt, ..
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
-int vproblem(struct hctx *c, int status, const char *pointer, const char *fmt, va_list ap);
+int vproblem(struct hctx *c, int status, const char *pointer, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 0)))
+#endif
+  ;
+
+/* Counts n more bytes in use by the request, taking from the memory budget what its
+ * holding does not cover: 0, or -1 with a 503 recorded (the budget is exhausted). */
+int ctx_charge(struct hctx *c, size_t n);
+/* Counts n bytes freed. */
+void ctx_uncharge(struct hctx *c, size_t n);
+/* Charges the parsed document's numbers (once it is parsed). */
+int ctx_charge_doc(struct hctx *c);
 
 /* Adds a reply header (name must be static); 0, or -1 with a 500 recorded. */
 int ctx_header(struct hctx *c, const char *name, const char *value);

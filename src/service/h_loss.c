@@ -1,5 +1,7 @@
 /*
- * h_loss.c: POST /loss: a loss on its own, per sample and reduced, with its gradient.
+ * h_loss.c: POST /loss: a loss on its own, per sample and reduced, with its gradient;
+ * GET /losses: the catalog of losses, from the engine's table (each one's formula,
+ * gradient and reductions).
  *
  * A loss over a row of classes (the engine's table says which: cross_entropy on
  * probabilities, softmax_cross_entropy on logits) takes one row (1-D) or rows (2-D),
@@ -9,6 +11,7 @@
  */
 #include <stddef.h>
 
+#include "codec/buf.h"
 #include "engine.h"
 #include "service/routes.h"
 
@@ -116,5 +119,45 @@ static int run(struct hctx *c, struct req_head *h, struct outs *l)
 }
 
 const struct op op_loss = { fields, sizeof(struct loss_req), run };
+
+void h_losses_get(struct hctx *c)
+{
+  struct buf b;
+
+  buf_init(&b, 4096);
+  buf_puts(&b, "{\"count\":");
+  buf_uint(&b, ENG_LOSS__COUNT);
+  buf_puts(&b, ",\"losses\":[");
+  for (int i = 0; i < ENG_LOSS__COUNT; i++) {
+    enum eng_loss l = (enum eng_loss)i;
+    const char *const *partners = eng_loss_partners(l);
+    if (i > 0)
+      buf_putc(&b, ',');
+    buf_puts(&b, "{\"name\":");
+    buf_jstr(&b, eng_loss_name(l));
+    buf_puts(&b, ",\"formula\":");
+    buf_jstr(&b, eng_loss_formula(l));
+    buf_puts(&b, ",\"gradient\":");
+    buf_jstr(&b, eng_loss_gradient(l));
+    buf_puts(&b, ",\"reduction\":");
+    buf_jstr(&b, eng_loss_reduction(l));
+    buf_puts(&b, ",\"input_1d\":");
+    buf_jstr(&b, eng_loss_rows(l) ? "one row of classes" : "one value per sample");
+    buf_puts(&b, ",\"neuron\":");
+    buf_puts(&b, eng_loss_layer(l) ? "true" : "false");
+    if (eng_loss_layer(l)) {
+      buf_puts(&b, ",\"activations\":[");
+      for (size_t k = 0; partners[k] != NULL; k++) {
+        if (k > 0)
+          buf_putc(&b, ',');
+        buf_jstr(&b, partners[k]);
+      }
+      buf_putc(&b, ']');
+    }
+    buf_putc(&b, '}');
+  }
+  buf_puts(&b, "]}");
+  reply_buf(c, 200, "application/json", &b);
+}
 
 /* end of h_loss.c */

@@ -13,6 +13,10 @@
 
 static const char *const reductions[] = {"mean", "sum", NULL}; /* enum eng_reduction */
 
+const char *const neuron_output_names[] = {"z", "a", "loss", "grad_z", "grad_weights",
+                                           "grad_bias", "grad_x", "updated", NULL};
+enum { OUT_Z, OUT_A, OUT_LOSS, OUT_GRAD_Z, OUT_GRAD_W, OUT_GRAD_B, OUT_GRAD_X, OUT_UPDATED };
+
 static int check_weights(struct hctx *c, struct req_head *h, const cJSON *v, const char *ptr)
 {
   struct neuron_req *r = (struct neuron_req *)h;
@@ -39,7 +43,11 @@ static int check_bias(struct hctx *c, struct req_head *h, const cJSON *v, const 
     r->b.shape.dim[0] = r->layer ? k : 0;
   } else if (!r->layer && r->b.shape.ndim != 0) {
     return problem(c, 422, ptr, "bias must be a number for a single neuron (weights is 1-D)");
-  } else if (r->layer && (r->b.shape.ndim != 1 || r->b.n != k)) {
+  } else if (r->layer && r->b.shape.ndim == 0 && k != 1) {
+    return problem(c, 422, ptr,
+                   "bias must be an array of %zu numbers, one per row of weights (a number is "
+                   "taken only for a layer of one neuron)", k);
+  } else if (r->layer && r->b.shape.ndim != 0 && (r->b.shape.ndim != 1 || r->b.n != k)) {
     return problem(c, 422, ptr, "bias must be an array of %zu numbers, one per row of weights",
                    k);
   }
@@ -119,6 +127,8 @@ const struct field neuron_backward_fields[] = {
     .off = offsetof(struct neuron_req, reduction) },
   { .name = "learning_rate", .kind = FK_NUMBER, .lo = 0, .hi = DBL_MAX,
     .off = offsetof(struct neuron_req, lr) },
+  { .name = "outputs", .kind = FK_NAMES, .choices = neuron_output_names,
+    .off = offsetof(struct neuron_req, outputs) },
   FIELDS_END,
 };
 
@@ -137,6 +147,11 @@ int neuron_resolve(struct hctx *c, struct neuron_req *r, int backward)
 
   if (!backward)
     return 0;
+  /* outputs: everything unless asked (~0u) */
+  if (r->outputs != ~0u && (r->outputs & 1u << OUT_UPDATED) && !r->has_lr)
+    return problem(c, 422, "/outputs", "updated needs learning_rate (the step to take)");
+  if (r->outputs != ~0u && (r->outputs & 1u << OUT_LOSS) && !has_targets)
+    return problem(c, 422, "/outputs", "loss needs targets with a loss (not grad_a)");
   if (has_grad_a == has_targets)
     return problem(c, 422, has_grad_a ? "/targets" : NULL,
                    has_grad_a ? "send grad_a or targets (with loss), not both"
@@ -151,21 +166,57 @@ int neuron_resolve(struct hctx *c, struct neuron_req *r, int backward)
     return 0;
   }
   if (r->loss < 0)
-    return problem(c, 422, "/loss", "loss is required with targets (\"squared\" or "
-                                    "\"cross_entropy\")");
-  if (shape_eq(&r->targets.shape, &r->ashape)) {
-    r->t.r = r->targets.v;
-  } else if (r->loss == ENG_LOSS_CROSS_ENTROPY && r->layer &&
-             r->targets.shape.ndim + 1 == r->zshape.ndim && r->targets.n == r->l.m) {
-    r->t.cls = r->targets.v; /* class indices, one per sample */
+    return problem(c, 422, "/loss", "loss is required with targets (\"squared\", "
+                                    "\"cross_entropy\" or \"mse\")");
+  return layer_targets(c, (enum eng_loss)r->loss, &r->targets, &r->ashape, &r->zshape, r->l.m,
+                       r->layer, &r->t);
+}
+
+int layer_targets(struct hctx *c, enum eng_loss loss, const struct tensor_in *targets,
+                  const struct shape *ashape, const struct shape *zshape, size_t m,
+                  int classes_ok, struct eng_targets *t)
+{
+  char s1[64], s2[64];
+
+  memset(t, 0, sizeof *t);
+  if (shape_eq(&targets->shape, ashape)) {
+    t->r = targets->v;
+  } else if (loss == ENG_LOSS_CROSS_ENTROPY && classes_ok &&
+             targets->shape.ndim + 1 == zshape->ndim && targets->n == m) {
+    t->cls = targets->v; /* class indices, one per sample */
   } else {
     return problem(c, 422, "/targets", "targets has shape %s; it must have the shape of a, %s%s",
-                   shape_text(&r->targets.shape, s1, sizeof s1),
-                   shape_text(&r->ashape, s2, sizeof s2),
-                   r->loss == ENG_LOSS_CROSS_ENTROPY && r->layer
+                   shape_text(&targets->shape, s1, sizeof s1), shape_text(ashape, s2, sizeof s2),
+                   loss == ENG_LOSS_CROSS_ENTROPY && classes_ok
                      ? " (probability rows), or one class index per sample" : "");
   }
   return 0;
+}
+
+int layer_backward_problem(struct hctx *c, int rc, const struct eng_activation *act,
+                           const struct tensor_in *targets, const struct eng_targets *t,
+                           size_t bad)
+{
+  switch (rc) {
+  case ENG_OK:
+    return 0;
+  case ENG_ELOSS:
+    return problem(c, 422, "/loss",
+                   "cross_entropy needs the sigmoid activation (binary) or softmax across a "
+                   "layer (categorical); %s is neither", act->name);
+  case ENG_ETARGET: {
+    char ptr[JPTR_MAX], name[JNAME_MAX];
+    jptr_flat(ptr, sizeof ptr, "/targets", &targets->shape, bad);
+    jptr_name(ptr, name, sizeof name);
+    return problem(c, 422, ptr, "%s is out of range: %s", name,
+                   t->cls != NULL ? "a class index must be an integer in [0, K)"
+                                  : "cross-entropy targets must be in [0, 1]");
+  }
+  case ENG_ENOMEM:
+    return problem(c, 500, NULL, "out of memory");
+  default:
+    return problem(c, 422, NULL, "%s", eng_strerror(rc));
+  }
 }
 
 int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
@@ -211,26 +262,8 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
                            grad_a == NULL ? (enum eng_loss)r->loss : ENG_LOSS_SQUARED,
                            grad_a == NULL ? &r->t : NULL, (enum eng_reduction)r->reduction,
                            &res->o, &bad);
-  switch (rc) {
-  case ENG_OK:
-    break;
-  case ENG_ELOSS:
-    return problem(c, 422, "/loss",
-                   "cross_entropy needs the sigmoid activation (binary) or softmax across a "
-                   "layer (categorical); %s is neither", r->act->name);
-  case ENG_ETARGET: {
-    char ptr[JPTR_MAX], name[JNAME_MAX];
-    jptr_flat(ptr, sizeof ptr, "/targets", &r->targets.shape, bad);
-    jptr_name(ptr, name, sizeof name);
-    return problem(c, 422, ptr, "%s is out of range: %s", name,
-                   r->t.cls != NULL ? "a class index must be an integer in [0, K)"
-                                    : "cross-entropy targets must be in [0, 1]");
-  }
-  case ENG_ENOMEM:
-    return problem(c, 500, NULL, "out of memory");
-  default:
-    return problem(c, 422, NULL, "%s", eng_strerror(rc));
-  }
+  if (layer_backward_problem(c, rc, r->act, &r->targets, &r->t, bad) != 0)
+    return -1;
   if (r->has_lr) {
     res->new_w = ctx_alloc(c, k * d * sizeof(double) + 1);
     res->new_b = ctx_alloc(c, k * sizeof(double) + 1);
@@ -249,17 +282,24 @@ void neuron_outs(const struct neuron_req *r, const struct neuron_result *res, in
 
   outs_string(l, "activation", r->act->name);
   outs_params(l, "params", r->act, r->p);
-  outs_tensor(l, "z", &r->zshape, res->z, "/x", &r->x.shape, MAP_ROW);
-  outs_tensor(l, "a", &r->ashape, res->a, "/x", &r->x.shape, MAP_ROW);
+  if (!backward || (r->outputs & 1u << OUT_Z))
+    outs_tensor(l, "z", &r->zshape, res->z, "/x", &r->x.shape, MAP_ROW);
+  if (!backward || (r->outputs & 1u << OUT_A))
+    outs_tensor(l, "a", &r->ashape, res->a, "/x", &r->x.shape, MAP_ROW);
   if (!backward)
     return;
-  if (res->o.loss != NULL) /* its per-sample parts are not listed: named in its place */
+  /* its per-sample parts are not listed: named in its place */
+  if (res->o.loss != NULL && (r->outputs & 1u << OUT_LOSS))
     outs_tensor(l, "loss", &scalar, res->o.loss, NULL, NULL, MAP_ROW);
-  outs_tensor(l, "grad_z", &r->zshape, res->o.grad_z, "/x", &r->x.shape, MAP_ROW);
-  outs_tensor(l, "grad_weights", &r->w.shape, res->o.grad_w, NULL, NULL, MAP_ROW);
-  outs_tensor(l, "grad_bias", &r->bshape, res->o.grad_b, NULL, NULL, MAP_ROW);
-  outs_tensor(l, "grad_x", &r->x.shape, res->o.grad_x, "/x", &r->x.shape, MAP_ROW);
-  if (res->new_w != NULL) {
+  if (r->outputs & 1u << OUT_GRAD_Z)
+    outs_tensor(l, "grad_z", &r->zshape, res->o.grad_z, "/x", &r->x.shape, MAP_ROW);
+  if (r->outputs & 1u << OUT_GRAD_W)
+    outs_tensor(l, "grad_weights", &r->w.shape, res->o.grad_w, NULL, NULL, MAP_ROW);
+  if (r->outputs & 1u << OUT_GRAD_B)
+    outs_tensor(l, "grad_bias", &r->bshape, res->o.grad_b, NULL, NULL, MAP_ROW);
+  if (r->outputs & 1u << OUT_GRAD_X)
+    outs_tensor(l, "grad_x", &r->x.shape, res->o.grad_x, "/x", &r->x.shape, MAP_ROW);
+  if (res->new_w != NULL && (r->outputs & 1u << OUT_UPDATED)) {
     outs_open(l, "updated");
     outs_tensor(l, "weights", &r->w.shape, res->new_w, NULL, NULL, MAP_ROW)->wire =
       "updated_weights";
@@ -276,6 +316,8 @@ static int run(struct hctx *c, struct req_head *h, struct outs *l, int backward)
   r->has_grad_a = req_given(h, "grad_a");
   r->has_targets = req_given(h, "targets");
   r->has_lr = req_given(h, "learning_rate");
+  if (!backward || !req_given(h, "outputs"))
+    r->outputs = ~0u;
   if (res == NULL || neuron_resolve(c, r, backward) != 0 ||
       neuron_compute(c, r, backward, res) != 0)
     return -1;

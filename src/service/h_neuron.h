@@ -26,6 +26,7 @@ struct neuron_req {
   double lr;
   int has_lr;               /* learning_rate was given */
   int has_grad_a, has_targets;
+  unsigned outputs;         /* backward: bits of neuron_output_names to answer */
 
   /* Resolved once the fields are read. */
   int layer;                /* weights is K x d */
@@ -42,6 +43,9 @@ struct neuron_result {
   double loss;
   double *new_w, *new_b;    /* after one SGD step, when learning_rate is given */
 };
+
+/* The outputs /neuron/backward may be asked for (bit i for name i). */
+extern const char *const neuron_output_names[];
 
 /* The fields of each route. */
 extern const struct field neuron_forward_fields[];
@@ -62,5 +66,19 @@ int neuron_compute(struct hctx *c, struct neuron_req *r, int backward,
  * grad_weights, grad_bias, grad_x and updated {weights, bias}. */
 void neuron_outs(const struct neuron_req *r, const struct neuron_result *res, int backward,
                  struct outs *l);
+
+/* Shared with the network routes, whose last layer ends in the same losses. */
+
+/* Reads targets for a layer whose a is shaped ashape and z zshape, over m samples:
+ * values shaped like a, or (cross_entropy on a layer, classes_ok) one class index per
+ * sample. 422 at /targets otherwise. */
+int layer_targets(struct hctx *c, enum eng_loss loss, const struct tensor_in *targets,
+                  const struct shape *ashape, const struct shape *zshape, size_t m,
+                  int classes_ok, struct eng_targets *t);
+/* The problem for an engine status of eng_layer_backward (0 for ENG_OK): the loss that
+ * does not fit act, the target out of range (pointing at it), out of memory. */
+int layer_backward_problem(struct hctx *c, int rc, const struct eng_activation *act,
+                           const struct tensor_in *targets, const struct eng_targets *t,
+                           size_t bad);
 
 #endif /* NEUROND_SERVICE_H_NEURON_H */

@@ -13,11 +13,14 @@
 #include <malloc.h>
 #endif
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec/buf.h"
 #include "exec/par.h"
+#include "service/admit.h"
 #include "service/server.h"
+#include "service/version.h"
 
 /* How long SIGTERM waits for requests in flight before stopping anyway. */
 #define STOP_GRACE_MS 30000
@@ -33,32 +36,83 @@ static const char usage[] =
   "  --max-elements N     most numbers in one request (default 16777216) NEUROND_MAX_ELEMENTS\n"
   "  --conn-timeout S     idle time, and time for a request's headers (default 30)\n"
   "                                                                     NEUROND_CONN_TIMEOUT\n"
-  "  --max-connections N  concurrent connections (default 1024)         NEUROND_MAX_CONNECTIONS\n"
+  "  --max-connections N  concurrent connections (default 1024); more are\n"
+  "                       answered 503                                 NEUROND_MAX_CONNECTIONS\n"
+  "  --max-memory N       memory budget for bodies, parsed numbers and   NEUROND_MAX_MEMORY\n"
+  "                       replies across connections; a suffix K, M or G\n"
+  "                       (powers of 1024) may follow (default: half the\n"
+  "                       cgroup's memory limit, else of physical memory)\n"
+  "  --cors-origin O      answer CORS preflights and allow origin O     NEUROND_CORS_ORIGIN\n"
+  "                       (repeatable; * for any; the variable takes a\n"
+  "                       comma-separated list; default: no CORS)\n"
+  "  --drain-seconds S    after SIGTERM, keep serving S seconds with    NEUROND_DRAIN_SECONDS\n"
+  "                       /readyz not ready before closing (default 0)\n"
   "  --no-access-log      no JSON line per request on stderr\n"
+  "  --version            the version and the commit it was built from\n"
   "  --help               this text\n"
   "Flags win over the environment.\n";
 
-/* Parses a decimal unsigned integer in [lo, hi]; -1 on anything else. */
-static int parse_size(const char *s, unsigned long long lo, unsigned long long hi,
+/* The origins of --cors-origin and NEUROND_CORS_ORIGIN. */
+#define MAX_ORIGINS 32
+static const char *origins[MAX_ORIGINS + 1];
+static size_t norigins;
+
+/* Adds the comma-separated origins of s (kept: from argv or the environment, or a
+ * copy); -1 past MAX_ORIGINS. */
+static int add_origins(const char *s, const char *from)
+{
+  char *copy = strdup(s), *save = NULL;
+  if (copy == NULL)
+    return -1;
+  for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+    while (*t == ' ')
+      t++;
+    t[strcspn(t, " ")] = '\0';
+    if (*t == '\0')
+      continue;
+    if (norigins == MAX_ORIGINS) {
+      fprintf(stderr, "neurond: %s: more than %d origins\n", from, MAX_ORIGINS);
+      return -1;
+    }
+    origins[norigins++] = t;
+  }
+  return 0;
+}
+
+/* Parses a decimal unsigned integer in [lo, hi], with a binary suffix (K, M, G, each
+ * optionally followed by i or iB) where suffix is set; -1 on anything else. */
+static int parse_size(const char *s, unsigned long long lo, unsigned long long hi, int suffix,
                       unsigned long long *out)
 {
   char *end;
-  unsigned long long v;
+  unsigned long long v, mul = 1;
 
   if (s == NULL || *s < '0' || *s > '9')
     return -1;
   errno = 0;
   v = strtoull(s, &end, 10);
-  if (errno != 0 || *end != '\0' || v < lo || v > hi)
+  if (suffix && *end != '\0') {
+    const char *units = "KMG", *u = strchr(units, end[0] & ~0x20);
+    if (u == NULL)
+      return -1;
+    for (const char *k = units; k <= u; k++)
+      mul *= 1024;
+    end++;
+    if (*end == 'i')
+      end++;
+    if (*end == 'B')
+      end++;
+  }
+  if (errno != 0 || *end != '\0' || v > ULLONG_MAX / mul || v * mul < lo || v * mul > hi)
     return -1;
-  *out = v;
+  *out = v * mul;
   return 0;
 }
 
 struct opt {
   const char *flag, *env;
   unsigned long long lo, hi;
-  int kind; /* 0 unsigned, 1 size_t */
+  int kind; /* 0 unsigned, 1 size_t, 2 size_t with a K, M or G suffix */
   void *dst;
 };
 
@@ -66,9 +120,10 @@ static int set_opt(const struct opt *o, const char *val, const char *from)
 {
   unsigned long long v;
 
-  if (parse_size(val, o->lo, o->hi, &v) != 0) {
-    fprintf(stderr, "neurond: %s: invalid value \"%s\" (an integer in [%llu, %llu])\n",
-            from, val != NULL ? val : "", o->lo, o->hi);
+  if (parse_size(val, o->lo, o->hi, o->kind == 2, &v) != 0) {
+    fprintf(stderr, "neurond: %s: invalid value \"%s\" (an integer in [%llu, %llu]%s)\n",
+            from, val != NULL ? val : "", o->lo, o->hi,
+            o->kind == 2 ? ", with K, M or G for powers of 1024" : "");
     return -1;
   }
   if (o->kind == 0)
@@ -101,6 +156,7 @@ int main(int argc, char **argv)
   cfg.conn_timeout = 30;
   cfg.max_connections = 1024;
   cfg.access_log = 1;
+  cfg.max_memory = 0; /* the default, from the cgroup or physical memory, below */
 
   const struct opt opts[] = {
     { "--port", "NEUROND_PORT", 0, 65535, 0, &cfg.port },
@@ -109,6 +165,8 @@ int main(int argc, char **argv)
     { "--max-elements", "NEUROND_MAX_ELEMENTS", 1, SIZE_MAX / 16, 1, &cfg.max_elements },
     { "--conn-timeout", "NEUROND_CONN_TIMEOUT", 0, 86400, 0, &cfg.conn_timeout },
     { "--max-connections", "NEUROND_MAX_CONNECTIONS", 1, 1000000, 0, &cfg.max_connections },
+    { "--max-memory", "NEUROND_MAX_MEMORY", 1 << 20, SIZE_MAX / 2, 2, &cfg.max_memory },
+    { "--drain-seconds", "NEUROND_DRAIN_SECONDS", 0, 3600, 0, &cfg.drain_seconds },
   };
   const size_t nopts = sizeof opts / sizeof opts[0];
 
@@ -121,6 +179,9 @@ int main(int argc, char **argv)
   }
   if (getenv("NEUROND_BIND") != NULL && getenv("NEUROND_BIND")[0] != '\0')
     cfg.bind = getenv("NEUROND_BIND");
+  if (getenv("NEUROND_CORS_ORIGIN") != NULL &&
+      add_origins(getenv("NEUROND_CORS_ORIGIN"), "NEUROND_CORS_ORIGIN") != 0)
+    return 2;
 
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL, *eq;
@@ -129,6 +190,10 @@ int main(int argc, char **argv)
 
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, stdout);
+      return 0;
+    }
+    if (strcmp(a, "--version") == 0) {
+      printf("neurond %s (commit %s)\n", NEUROND_VERSION, NEUROND_COMMIT);
       return 0;
     }
     if (strcmp(a, "--no-access-log") == 0) {
@@ -148,6 +213,18 @@ int main(int argc, char **argv)
         val = argv[++i];
       }
       cfg.bind = val[0] != '\0' ? val : NULL;
+      continue;
+    }
+    if (alen == 13 && strncmp(a, "--cors-origin", 13) == 0) {
+      if (val == NULL) {
+        if (i + 1 >= argc) {
+          fprintf(stderr, "neurond: --cors-origin needs a value\n%s", usage);
+          return 2;
+        }
+        val = argv[++i];
+      }
+      if (add_origins(val, "--cors-origin") != 0)
+        return 2;
       continue;
     }
     for (size_t k = 0; k < nopts && !done; k++) {
@@ -170,6 +247,13 @@ int main(int argc, char **argv)
     }
   }
 
+  if (norigins > 0)
+    cfg.cors_origins = origins;
+  if (cfg.max_memory == 0) {
+    const char *from;
+    cfg.max_memory = admit_default(&from);
+  }
+
   /* Signals: blocked in every thread (MHD's inherit the mask), waited for here. */
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -186,9 +270,11 @@ int main(int argc, char **argv)
   /* A large request's buffers (its body, its numbers, its outputs: up to 32 MiB each)
    * come from the heap and stay there for the next one, instead of fresh mappings
    * whose every page faults in on first touch (about a microsecond a page here, some
-   * 20 ms of a 1,000,000-element request). Up to 256 MiB of freed heap is kept. */
+   * 20 ms of a 1,000,000-element request). Up to 256 MiB of freed heap is kept, and
+   * no more than an eighth of the memory budget: the memory kept is outside it. */
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, cfg.max_memory / 8 < ((size_t)256 << 20)
+                              ? (int)(cfg.max_memory / 8) : 256 << 20);
 #endif
   par_set_threads(cfg.threads);
   srv = server_start(&cfg);
@@ -200,6 +286,14 @@ int main(int argc, char **argv)
   while (!stop_signal)
     sigsuspend(&old);
 
+  /* Draining: /readyz says so, replies close their connections; the listening socket
+   * stays open drain_seconds for the balancer to notice, then closes. */
+  admit_set_draining(1);
+  if (cfg.drain_seconds > 0) {
+    struct timespec ts = { (time_t)cfg.drain_seconds, 0 };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+      ;
+  }
   server_stop(srv, STOP_GRACE_MS);
   par_shutdown();
   buf_drop_spare();

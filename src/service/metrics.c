@@ -9,11 +9,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "service/admit.h"
 #include "service/metrics.h"
 #include "service/routes.h"
+#include "service/version.h"
 
 #define MAX_ROUTES 64
-static const int statuses[] = { 200, 400, 404, 405, 413, 415, 422, 500, 503 };
+static const int statuses[] = { 200, 204, 400, 404, 405, 413, 414, 415, 422, 431, 500, 503 };
 #define NSTATUS (sizeof statuses / sizeof statuses[0])
 static const double bounds[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                  0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
@@ -170,6 +172,29 @@ void metrics_write(struct buf *b)
     buf_uint(b, (size_t)v);
   }
   buf_putc(b, '\n');
+  buf_puts(b, "# HELP neurond_memory_budget_bytes The memory budget across connections "
+              "(--max-memory).\n"
+              "# TYPE neurond_memory_budget_bytes gauge\n"
+              "neurond_memory_budget_bytes ");
+  buf_uint(b, admit_limit());
+  buf_puts(b, "\n# HELP neurond_memory_in_use_bytes Bytes of the budget held by requests "
+              "and replies now.\n"
+              "# TYPE neurond_memory_in_use_bytes gauge\n"
+              "neurond_memory_in_use_bytes ");
+  buf_uint(b, admit_in_use());
+  buf_puts(b, "\n# HELP neurond_memory_refused_total Requests answered 503 for want of "
+              "memory.\n"
+              "# TYPE neurond_memory_refused_total counter\n"
+              "neurond_memory_refused_total ");
+  put_u64(b, admit_refused_total());
+  buf_puts(b, "\n# HELP neurond_ready Whether /readyz answers 200 (1) or 503 (0).\n"
+              "# TYPE neurond_ready gauge\n"
+              "neurond_ready ");
+  buf_puts(b, admit_draining() || admit_exhausted() ? "0" : "1");
+  buf_puts(b, "\n# HELP neurond_build_info The version and commit of this build.\n"
+              "# TYPE neurond_build_info gauge\n"
+              "neurond_build_info{version=\"" NEUROND_VERSION "\",commit=\"" NEUROND_COMMIT
+              "\"} 1\n");
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   {
     /* what is allocated and not freed, from the heap arenas and from mappings of

@@ -10,15 +10,31 @@
 
 void outs_init(struct outs *l)
 {
+  l->o = l->fixed;
+  l->cap = OUTS_MAX;
   l->n = 0;
   l->overflow = 0;
+}
+
+int outs_reserve(struct hctx *c, struct outs *l, unsigned n)
+{
+  struct out *o;
+  if (n <= l->cap)
+    return 0;
+  o = ctx_alloc(c, (size_t)n * sizeof *o);
+  if (o == NULL)
+    return -1;
+  memcpy(o, l->o, l->n * sizeof *o);
+  l->o = o;
+  l->cap = n;
+  return 0;
 }
 
 struct out *outs_add(struct outs *l, enum out_kind kind, const char *name)
 {
   static _Thread_local struct out spare;
   struct out *o;
-  if (l->n == OUTS_MAX) {
+  if (l->n == l->cap) {
     l->overflow = 1;
     o = &spare;
   } else {
@@ -76,6 +92,16 @@ void outs_close(struct outs *l)
   outs_add(l, OUT_CLOSE, NULL);
 }
 
+void outs_list(struct outs *l, const char *name)
+{
+  outs_add(l, OUT_LIST, name);
+}
+
+void outs_end_list(struct outs *l)
+{
+  outs_add(l, OUT_END_LIST, NULL);
+}
+
 void outs_raw(struct outs *l, const char *name, const char *json)
 {
   outs_add(l, OUT_RAW, name)->s = json;
@@ -83,23 +109,34 @@ void outs_raw(struct outs *l, const char *name, const char *json)
 
 void outs_pointer(const struct outs *l, const struct out *o, char *ptr, size_t cap)
 {
-  const struct out *open[8];
+  const struct out *open[OUTS_DEPTH];
+  size_t done[OUTS_DEPTH]; /* of an open list: its elements before the current one */
   unsigned depth = 0;
   char tmp[JPTR_MAX];
 
   for (const struct out *it = l->o; it < o && it < l->o + l->n; it++) {
-    if (it->kind == OUT_OPEN && depth < 8)
-      open[depth++] = it;
-    else if (it->kind == OUT_CLOSE && depth > 0)
+    if (it->kind == OUT_OPEN || it->kind == OUT_LIST) {
+      if (depth < OUTS_DEPTH) {
+        open[depth] = it;
+        done[depth++] = 0;
+      }
+      continue;
+    }
+    if ((it->kind == OUT_CLOSE || it->kind == OUT_END_LIST) && depth > 0)
       depth--;
+    /* an element of the list around it is complete: a leaf, or a nested one closed */
+    if (depth > 0 && open[depth - 1]->kind == OUT_LIST)
+      done[depth - 1]++;
   }
   ptr[0] = '\0';
-  for (unsigned i = 0; i < depth; i++) {
-    jptr_key(tmp, sizeof tmp, ptr, open[i]->name);
+  for (unsigned i = 0; i <= depth; i++) {
+    const struct out *it = i < depth ? open[i] : o;
+    if (i > 0 && open[i - 1]->kind == OUT_LIST)
+      jptr_index(tmp, sizeof tmp, ptr, done[i - 1]);
+    else
+      jptr_key(tmp, sizeof tmp, ptr, it->name);
     snprintf(ptr, cap, "%s", tmp);
   }
-  jptr_key(tmp, sizeof tmp, ptr, o->name);
-  snprintf(ptr, cap, "%s", tmp);
 }
 
 /* The 422 for entry i of o, which is not finite. */

@@ -23,6 +23,9 @@ enum out_kind {
   OUT_PARAMS,   /* an activation's resolved parameters, as an object */
   OUT_OPEN,     /* the start of a nested object */
   OUT_CLOSE,    /* its end */
+  OUT_LIST,     /* the start of a nested array; the items in it until its OUT_END_LIST
+                   are its elements, in order (their names are not written) */
+  OUT_END_LIST, /* its end */
   OUT_RAW       /* a JSON value already written (a report that is not a tensor), in s */
 };
 
@@ -67,14 +70,20 @@ struct out {
 };
 
 #define OUTS_MAX 40
+#define OUTS_DEPTH 8 /* the deepest nesting of objects and lists */
 
+/* The items, in fixed room for OUTS_MAX; a route that lists more (a network of many
+ * layers) makes room first with outs_reserve. */
 struct outs {
-  struct out o[OUTS_MAX];
-  unsigned n;
-  int overflow;             /* more items than OUTS_MAX were added */
+  struct out *o;            /* fixed, or the room outs_reserve made */
+  unsigned n, cap;
+  int overflow;             /* more items than there was room for were added */
+  struct out fixed[OUTS_MAX];
 };
 
 void outs_init(struct outs *l);
+/* Makes room for n items in all (memory of the context); 0, or -1 with a 500. */
+int outs_reserve(struct hctx *c, struct outs *l, unsigned n);
 /* Appends an item and returns it (zeroed but for kind and name); a spare one past the
  * end when the list is full (then l->overflow is set). */
 struct out *outs_add(struct outs *l, enum out_kind kind, const char *name);
@@ -89,11 +98,14 @@ void outs_params(struct outs *l, const char *name, const struct eng_activation *
                  const double *p);
 void outs_open(struct outs *l, const char *name);
 void outs_close(struct outs *l);
+void outs_list(struct outs *l, const char *name);
+void outs_end_list(struct outs *l);
 /* A JSON value written by the route (NUL-terminated text that lives as long as the
  * list), put in the reply as it is. */
 void outs_raw(struct outs *l, const char *name, const char *json);
 
-/* The JSON Pointer of an item in the reply ("/y", "/dy_dparams/alpha"). */
+/* The JSON Pointer of an item in the reply ("/y", "/dy_dparams/alpha",
+ * "/layers/2/grad_z"). */
 void outs_pointer(const struct outs *l, const struct out *o, char *ptr, size_t cap);
 
 /* Inputs are finite, yet a true result can lie beyond the largest double (leaky_relu

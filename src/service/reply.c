@@ -11,12 +11,15 @@
 const char *http_reason(int status)
 {
   switch (status) {
+  case 204: return "No Content";
   case 400: return "Bad Request";
   case 404: return "Not Found";
   case 405: return "Method Not Allowed";
   case 413: return "Content Too Large";
+  case 414: return "URI Too Long";
   case 415: return "Unsupported Media Type";
   case 422: return "Unprocessable Content";
+  case 431: return "Request Header Fields Too Large";
   case 500: return "Internal Server Error";
   case 503: return "Service Unavailable";
   default: return status < 500 ? "Bad Request" : "Internal Server Error";

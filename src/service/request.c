@@ -362,6 +362,70 @@ int req_params(struct hctx *c, const struct eng_activation *a, const cJSON *v,
   return req_params_check(c, a, p, ptr);
 }
 
+/* =========================================================== Query strings */
+
+static int hexval(char ch)
+{
+  if (ch >= '0' && ch <= '9')
+    return ch - '0';
+  if (ch >= 'a' && ch <= 'f')
+    return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F')
+    return ch - 'A' + 10;
+  return -1;
+}
+
+/* Decodes n bytes at s into a NUL-terminated copy of the context; NULL (400) on a bad
+ * escape or an embedded NUL. */
+static char *query_decode(struct hctx *c, const char *s, size_t n)
+{
+  char *out = ctx_alloc(c, n + 1);
+  size_t k = 0;
+  if (out == NULL)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '%') {
+      int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
+      int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+        problem(c, 400, NULL, "malformed query string: bad escape at \"%.8s\"", s + i);
+        return NULL;
+      }
+      out[k++] = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      out[k++] = s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  out[k] = '\0';
+  return out;
+}
+
+int req_query(struct hctx *c, struct qparam *out, size_t cap, size_t *n)
+{
+  const char *q = c->query;
+  *n = 0;
+  while (q != NULL && *q != '\0') {
+    size_t len = strcspn(q, "&"), klen = strcspn(q, "=");
+    if (len > 0) {
+      if (*n == cap)
+        return problem(c, 400, NULL, "the query string has more than %zu parameters", cap);
+      if (klen > len)
+        klen = len;
+      out[*n].key = query_decode(c, q, klen);
+      out[*n].value = klen < len ? query_decode(c, q + klen + 1, len - klen - 1)
+                                 : query_decode(c, q, 0);
+      if (out[*n].key == NULL || out[*n].value == NULL)
+        return -1;
+      (*n)++;
+    }
+    q += len;
+    if (*q == '&')
+      q++;
+  }
+  return 0;
+}
+
 /* ================================================================= Fields */
 
 static void *at(struct req_head *rq, size_t off)
@@ -465,6 +529,18 @@ static int decode_table(struct hctx *c, const struct field *f, const cJSON *v, c
     k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k > 0 ? ", " : "",
                           f->kind == FK_LOSS ? eng_loss_name((enum eng_loss)i)
                                              : eng_init_name((enum eng_init_scheme)i));
+    if (f->kind == FK_SCHEME) { /* with its aliases: "xavier_normal (glorot_normal)" */
+      const char *alias;
+      enum eng_init_scheme sc;
+      int open = 0;
+      for (size_t a = 0; (alias = eng_init_alias(a, &sc)) != NULL && k < sizeof list; a++)
+        if ((int)sc == i) {
+          k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", open ? ", " : " (", alias);
+          open = 1;
+        }
+      if (open && k < sizeof list)
+        k += (size_t)snprintf(list + k, sizeof list - k, ")");
+    }
   }
   jptr_name(ptr, name, sizeof name);
   if (f->kind == FK_LOSS && (f->flags & FF_LAYER))
@@ -541,32 +617,64 @@ int req_decode_field(struct hctx *c, const struct field *f, const cJSON *v, cons
   return 0;
 }
 
-int req_decode_json(struct hctx *c, const struct field *fields, struct req_head *rq)
+int req_decode_object(struct hctx *c, const struct field *fields, const cJSON *obj,
+                      const char *ptr, struct req_head *rq)
 {
   const char *names[32];
   const cJSON *vals[32];
-  char ptr[JPTR_MAX];
+  char p[JPTR_MAX], name[JNAME_MAX];
   size_t n = 0;
 
   rq->fields = fields;
   rq->given = 0;
+  rq->base = ptr;
   while (fields[n].name != NULL && n < 32) {
     names[n] = fields[n].name;
     n++;
   }
+  if (!cJSON_IsObject(obj)) {
+    if (ptr[0] == '\0')
+      return problem(c, 422, ptr, "the body must be a JSON object");
+    jptr_name(ptr, name, sizeof name);
+    return problem(c, 422, ptr, "%s must be a JSON object", name);
+  }
+  if (req_members(c, obj, ptr, names, n, vals) != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (vals[i] != NULL)
+      rq->given |= 1u << i;
+  for (size_t i = 0; i < n; i++) {
+    jptr_key(p, sizeof p, ptr, fields[i].name);
+    if (req_decode_field(c, &fields[i], vals[i], p, rq) != 0)
+      return -1;
+    if (fields[i].check != NULL && fields[i].check(c, rq, vals[i], p) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+int req_decode_json(struct hctx *c, const struct field *fields, struct req_head *rq)
+{
+  rq->fields = fields;
+  rq->given = 0;
+  rq->base = "";
   if (c->doc == NULL) {
     struct jdoc_err e;
     int rc = jdoc_parse(c->body, c->body_len, c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX,
                         &c->doc, &e);
     int keep = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; fields[i].name != NULL; i++)
       keep |= (fields[i].flags & FF_TEXT) != 0;
-    if (rc != 0 || !keep) { /* else the context frees the body with the rest */
+    if (rc != 0 || !keep) { /* a kept body stays charged, and the context frees it */
       free(c->body_owned);
+      if (c->body_owned != NULL)
+        ctx_uncharge(c, c->body_len);
       c->body_owned = NULL;
       c->body = NULL;
       c->body_len = 0;
     }
+    if (rc == 0 && ctx_charge_doc(c) != 0)
+      return -1;
     if (rc != 0) {
       if (e.fail == JDOC_SYNTAX)
         return problem(c, 400, NULL,
@@ -575,21 +683,7 @@ int req_decode_json(struct hctx *c, const struct field *fields, struct req_head 
       return problem(c, e.fail == JDOC_LIMIT ? 413 : 500, NULL, "%s", e.msg);
     }
   }
-  if (!cJSON_IsObject(c->doc->root))
-    return problem(c, 422, "", "the body must be a JSON object");
-  if (req_members(c, c->doc->root, "", names, n, vals) != 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    if (vals[i] != NULL)
-      rq->given |= 1u << i;
-  for (size_t i = 0; i < n; i++) {
-    jptr_key(ptr, sizeof ptr, "", fields[i].name);
-    if (req_decode_field(c, &fields[i], vals[i], ptr, rq) != 0)
-      return -1;
-    if (fields[i].check != NULL && fields[i].check(c, rq, vals[i], ptr) != 0)
-      return -1;
-  }
-  return 0;
+  return req_decode_object(c, fields, c->doc->root, "", rq);
 }
 
 /* end of request.c */

@@ -72,6 +72,7 @@ struct field {
 struct req_head {
   const struct field *fields;
   uint32_t given;              /* bit i: fields[i] was in the request */
+  const char *base;            /* the pointer of the object decoded ("" for the body) */
 };
 
 /* Whether the field called `name` was given. */
@@ -82,6 +83,12 @@ int req_given(const struct req_head *rq, const char *name);
  * unknown or duplicate one) and decodes every declared field into rq, whose head is
  * set. Returns 0, or -1 with the problem recorded. */
 int req_decode_json(struct hctx *c, const struct field *fields, struct req_head *rq);
+
+/* The same for a JSON object inside the body (a layer of a network, an init spec)
+ * whose pointer is ptr (it must live as long as rq): 422 if obj is not an object, for
+ * an unknown or duplicate key, and for each field as above, every pointer under ptr. */
+int req_decode_object(struct hctx *c, const struct field *fields, const cJSON *obj,
+                      const char *ptr, struct req_head *rq);
 
 /* Decodes one field's value v (NULL: absent) at ptr into rq. */
 int req_decode_field(struct hctx *c, const struct field *f, const cJSON *v, const char *ptr,
@@ -124,6 +131,17 @@ int req_param(struct hctx *c, const struct eng_activation *a, const char *name,
  * parameters came from ("/params", "/parameters"). */
 int req_params_check(struct hctx *c, const struct eng_activation *a, const double *p,
                      const char *ptr);
+
+/* ============================================================ Query strings */
+
+/* One parameter of a query string, percent-decoded ('+' is a space). */
+struct qparam {
+  const char *key, *value;   /* value "" for a key with no '=' */
+};
+
+/* Splits c->query ("a=1&b=x%2Cy") into at most cap parameters (memory of the context);
+ * *n is how many. 400 for a malformed escape ("%zz") or more than cap parameters. */
+int req_query(struct hctx *c, struct qparam *out, size_t cap, size_t *n);
 
 /* Writes every activation name, each with its aliases: "identity (linear), step
  * (heaviside, binary_step), ..." (NUL-terminated, for a problem's detail). */

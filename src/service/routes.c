@@ -1,6 +1,7 @@
 /*
  * routes.c: the one route table, and the dispatcher: 404 for an unknown path, 405
- * with Allow for a known path and another method (HEAD is GET), 415 for an explicit
+ * with Allow for a known path and another method (HEAD is GET), a CORS preflight
+ * (OPTIONS, with --cors-origin) answered 204, 415 for an explicit
  * non-JSON Content-Type on a route that takes a body; then our JSON front: the body
  * decoded into the operation's typed request, the operation run, its answer checked
  * for overflow and written as JSON.
@@ -16,14 +17,23 @@ const struct route http_routes[] = {
   { "POST", "/activate", &op_activate, NULL, RT_BODY },
   { "POST", "/neuron/forward", &op_neuron_forward, NULL, RT_BODY },
   { "POST", "/neuron/backward", &op_neuron_backward, NULL, RT_BODY },
+  { "POST", "/network/forward", &op_network_forward, NULL, RT_BODY },
+  { "POST", "/network/backward", &op_network_backward, NULL, RT_BODY },
   { "POST", "/loss", &op_loss, NULL, RT_BODY },
   { "POST", "/init", &op_init, NULL, RT_BODY },
   { "POST", "/verify", &op_verify, NULL, RT_BODY },
   { "GET", "/activations", NULL, h_activations_get, 0 },
   { "GET", "/activations/{name}", NULL, h_activation_get, 0 },
+  { "GET", "/losses", NULL, h_losses_get, 0 },
   { "GET", "/healthz", NULL, h_healthz_get, 0 },
+  { "GET", "/readyz", NULL, h_readyz_get, 0 },
   { "GET", "/metrics", NULL, h_metrics_get, 0 },
-  { "GET", "/openapi.yaml", NULL, h_openapi_get, 0 },
+  { "GET", "/openapi.yaml", NULL, h_static_get, 0 },
+  { "GET", "/openapi.json", NULL, h_static_get, 0 },
+  { "GET", "/docs", NULL, h_static_get, 0 },
+  { "GET", "/", NULL, h_static_get, 0 },
+  { "GET", "/static/{name}", NULL, h_static_get, 0 },
+  { "GET", "/plot.svg", NULL, h_plot_get, 0 },
   /* The Open Inference Protocol (v2.c), each model route also under a version. */
   { "GET", "/v2", NULL, v2_server_get, RT_OIP },
   { "GET", "/v2/health/live", NULL, v2_live_get, RT_OIP },
@@ -153,7 +163,10 @@ static void run_json(struct hctx *c, const struct op *op)
     problem(c, 500, NULL, "the answer has more parts than the reply can list");
     return;
   }
-  buf_init(&b, wire_json_estimate(l));
+  n = wire_json_estimate(l);
+  if (ctx_charge(c, n) != 0)
+    return;
+  buf_init(&b, n);
   if (wire_json(l, &b) > 0) {
     buf_free(&b);
     outs_check(c, l);
@@ -161,6 +174,29 @@ static void run_json(struct hctx *c, const struct op *op)
   }
   p = buf_take(&b, &n);
   reply_take(c, 200, "application/json", p, n);
+}
+
+/* A CORS preflight (OPTIONS on a known path, with --cors-origin): 204 with the methods
+ * the path takes and the request headers a page may send; the server adds
+ * Access-Control-Allow-Origin for an origin it allows. */
+static void preflight(struct hctx *c, const char *allow)
+{
+  const char *rh = c->header != NULL ? c->header(c->conn, "Access-Control-Request-Headers")
+                                     : NULL;
+  size_t n = rh != NULL ? strlen(rh) : 0;
+
+  /* echoed only when it is a plain list of header names */
+  if (rh != NULL && (n == 0 || n > 256 ||
+                     strspn(rh, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                "-_, ") != n))
+    rh = NULL;
+  if (ctx_header(c, "Access-Control-Allow-Methods", allow) != 0 ||
+      ctx_header(c, "Access-Control-Allow-Headers",
+                 rh != NULL ? rh : "Content-Type, X-Request-Id, traceparent") != 0 ||
+      ctx_header(c, "Access-Control-Max-Age", "600") != 0)
+    return;
+  c->allow = allow;
+  reply_bytes(c, 204, NULL, "", 0);
 }
 
 static void route_run(struct hctx *c, const struct route *r)
@@ -206,8 +242,18 @@ void http_dispatch(struct hctx *c)
       c->arg2 = cap_string(c, &caps[1]);
     }
   }
+  if (known && c->cfg != NULL && c->cfg->cors_origins != NULL && k + 9 < sizeof allow) {
+    memcpy(allow + k, ", OPTIONS", 10); /* a preflight is answered on every path */
+    k += 9;
+  }
   if (!known) {
     problem(c, 404, NULL, "no such path: %s", c->path);
+  } else if (strcmp(method, "OPTIONS") == 0 && c->cfg != NULL && c->cfg->cors_origins != NULL) {
+    char *a = ctx_alloc(c, k + 1);
+    if (a != NULL) {
+      memcpy(a, allow, k + 1);
+      preflight(c, a);
+    }
   } else if (hit == NULL) {
     char *a = ctx_alloc(c, k + 1);
     if (a != NULL) {

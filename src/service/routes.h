@@ -55,6 +55,8 @@ const char *http_route_of(const char *path);
 extern const struct op op_activate;         /* POST /activate */
 extern const struct op op_neuron_forward;   /* POST /neuron/forward */
 extern const struct op op_neuron_backward;  /* POST /neuron/backward */
+extern const struct op op_network_forward;  /* POST /network/forward */
+extern const struct op op_network_backward; /* POST /network/backward */
 extern const struct op op_loss;             /* POST /loss */
 extern const struct op op_init;             /* POST /init */
 extern const struct op op_verify;           /* POST /verify (h_verify.c) */
@@ -62,14 +64,18 @@ extern const struct op op_verify;           /* POST /verify (h_verify.c) */
 /* The GET handlers. */
 get_fn h_activations_get;        /* GET /activations        (h_activations.c) */
 get_fn h_activation_get;         /* GET /activations/{name} (h_activations.c) */
+get_fn h_losses_get;             /* GET /losses             (h_loss.c) */
 get_fn h_healthz_get;            /* GET /healthz            (h_health.c) */
+get_fn h_readyz_get;             /* GET /readyz             (h_health.c) */
 get_fn h_metrics_get;            /* GET /metrics            (h_health.c) */
-get_fn h_openapi_get;            /* GET /openapi.yaml       (h_health.c) */
 get_fn v2_server_get;            /* GET /v2                 (v2.c) */
 get_fn v2_live_get;              /* GET /v2/health/live     (v2.c) */
 get_fn v2_ready_get;             /* GET /v2/health/ready    (v2.c) */
 get_fn v2_model_get;             /* GET /v2/models/{model}  (v2.c) */
 get_fn v2_model_ready_get;       /* GET .../{model}/ready   (v2.c) */
 get_fn v2_infer_post;            /* POST .../{model}/infer  (v2.c) */
+get_fn h_static_get;             /* GET /, /docs, /openapi.yaml, /openapi.json,
+                                    /static/{name}           (h_static.c) */
+get_fn h_plot_get;               /* GET /plot.svg           (h_plot.c) */
 
 #endif /* NEUROND_SERVICE_ROUTES_H */

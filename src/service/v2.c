@@ -1076,6 +1076,7 @@ static int infer_dense(struct hctx *c, struct infer *q)
     return -1;
   r->loss = -1;
   r->reduction = ENG_REDUCE_MEAN;
+  r->outputs = ~0u; /* every output is computed; the protocol picks them (select_outputs) */
   r->act = eng_activation_lookup("identity");
   if (av != NULL && req_activation(c, av, "/parameters/activation", &r->act) != 0)
     return -1;

@@ -36,21 +36,27 @@ size_t wire_json_estimate(const struct outs *l)
 
 size_t wire_json(const struct outs *l, struct buf *b)
 {
+  unsigned char in_list[OUTS_DEPTH + 1] = {0}; /* per depth: 1 in an array */
+  unsigned depth = 0;
   int first = 1;
   b->nonfinite = 0;
   buf_putc(b, '{');
   for (unsigned i = 0; i < l->n; i++) {
     const struct out *o = &l->o[i];
-    if (o->kind == OUT_CLOSE) {
-      buf_putc(b, '}');
+    if (o->kind == OUT_CLOSE || o->kind == OUT_END_LIST) {
+      buf_putc(b, o->kind == OUT_CLOSE ? '}' : ']');
+      if (depth > 0)
+        depth--;
       first = 0;
       continue;
     }
     if (!first)
       buf_putc(b, ',');
     first = 0;
-    buf_jstr(b, o->name);
-    buf_putc(b, ':');
+    if (!in_list[depth]) {
+      buf_jstr(b, o->name);
+      buf_putc(b, ':');
+    }
     switch (o->kind) {
     case OUT_TENSOR:
       buf_nums(b, &o->shape, o->v);
@@ -71,13 +77,17 @@ size_t wire_json(const struct outs *l, struct buf *b)
       wire_json_params(b, o->act, o->p);
       break;
     case OUT_OPEN:
-      buf_putc(b, '{');
+    case OUT_LIST:
+      buf_putc(b, o->kind == OUT_OPEN ? '{' : '[');
+      if (depth < OUTS_DEPTH)
+        in_list[++depth] = o->kind == OUT_LIST;
       first = 1;
       break;
     case OUT_RAW:
       buf_puts(b, o->s);
       break;
     case OUT_CLOSE:
+    case OUT_END_LIST:
       break;
     }
   }

@@ -2,8 +2,9 @@
  * fuzz_request.c: a libFuzzer target over the real request path, in-process:
  * method, path, Content-Type and body bytes -> router -> handler -> response bytes.
  *
- * Input layout: "METHOD PATH\n", an optional "Content-Type: TYPE\n" line, "\n", then
- * the body (anything that does not fit the layout is sent as a POST /activate body).
+ * Input layout: "METHOD PATH[?QUERY]\n", optional "Content-Type: TYPE\n" and
+ * "Inference-Header-Content-Length: N\n" lines, "\n", then the body (anything that does
+ * not fit the layout is sent as a POST /activate body).
  * A failure is a crash or a sanitizer report (ASan, UBSan, leaks), a 5xx, or a
  * response that is not of the documented shape: JSON for JSON routes, a problem
  * object with type, title, status and detail for every 4xx, and no null in the 200
@@ -45,13 +46,20 @@ static void check_response(const struct hctx *c, int post)
     abort();
   if (c->resp_type == NULL)
     abort();
+  if (strncmp(c->resp_type, "application/octet-stream", 24) == 0)
+    return; /* binary tensors after a JSON header */
   if (strncmp(c->resp_type, "application/json", 16) != 0 &&
       strncmp(c->resp_type, "application/problem+json", 24) != 0)
-    return; /* /metrics and /openapi.yaml are text */
+    return; /* /metrics, /openapi.yaml, the pages and /plot.svg are not JSON */
   doc = cJSON_ParseWithLength(c->resp, c->resp_len);
   if (doc == NULL)
     abort();
-  if (c->status >= 400) {
+  if (c->status >= 400 && strncmp(c->path, "/v2", 3) == 0 &&
+      (c->path[3] == '\0' || c->path[3] == '/')) {
+    /* the inference protocol's error body */
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "error")))
+      abort();
+  } else if (c->status >= 400) {
     st = cJSON_GetObjectItemCaseSensitive(doc, "status");
     if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "type")) ||
         !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "title")) ||
@@ -66,6 +74,16 @@ static void check_response(const struct hctx *c, int post)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char ihcl[32]; /* the Inference-Header-Content-Length of this input, or "" */
+
+static const char *fuzz_header(void *conn, const char *name)
+{
+  (void)conn;
+  if (strcmp(name, "Inference-Header-Content-Length") == 0 && ihcl[0] != '\0')
+    return ihcl;
+  return NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   char method[16] = "POST", path[256] = "/activate", ctype[128];
@@ -73,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const char *type = NULL;
   struct hctx c;
 
+  ihcl[0] = '\0';
   /* Request line. */
   nl = memchr(p, '\n', size);
   sp = nl != NULL ? memchr(p, ' ', (size_t)(nl - p)) : NULL;
@@ -83,7 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(path, sp + 1, (size_t)(nl - sp - 1));
     path[nl - sp - 1] = '\0';
     p = nl + 1;
-    /* Optional Content-Type line, then a blank line. */
+    /* Optional Content-Type and Inference-Header-Content-Length lines, then a blank
+     * line. */
     if ((size_t)(end - p) > 14 && memcmp(p, "Content-Type: ", 14) == 0) {
       nl = memchr(p, '\n', (size_t)(end - p));
       if (nl != NULL && (size_t)(nl - p - 14) < sizeof ctype) {
@@ -93,12 +113,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = nl + 1;
       }
     }
+    if ((size_t)(end - p) > 33 && memcmp(p, "Inference-Header-Content-Length: ", 33) == 0) {
+      nl = memchr(p, '\n', (size_t)(end - p));
+      if (nl != NULL && (size_t)(nl - p - 33) < sizeof ihcl) {
+        memcpy(ihcl, p + 33, (size_t)(nl - p - 33));
+        ihcl[nl - p - 33] = '\0';
+        p = nl + 1;
+      }
+    }
     if (p < end && *p == '\n')
       p++;
   } else {
     p = (const char *)data;
   }
   ctx_init(&c, &fuzz_cfg, method, path, type, p, (size_t)(end - p));
+  c.header = fuzz_header;
+  {
+    char *qm = strchr(path, '?'); /* the query string, as the server passes it */
+    if (qm != NULL) {
+      *qm = '\0';
+      c.query = qm + 1;
+    }
+  }
   http_dispatch(&c);
   check_response(&c, strcmp(method, "POST") == 0);
   ctx_free(&c);

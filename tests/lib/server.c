@@ -198,6 +198,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
   size_t n = size * nmemb;
   grab_header(data, n, "Content-Type", r->ctype, sizeof r->ctype);
   grab_header(data, n, "Allow", r->allow, sizeof r->allow);
+  grab_header(data, n, "X-Request-Id", r->rid, sizeof r->rid);
+  grab_header(data, n, "Retry-After", r->retry_after, sizeof r->retry_after);
+  grab_header(data, n, "Access-Control-Allow-Origin", r->acao, sizeof r->acao);
+  grab_header(data, n, "traceparent", r->traceparent, sizeof r->traceparent);
+  grab_header(data, n, "Connection", r->connection, sizeof r->connection);
   return n;
 }
 
@@ -208,11 +213,33 @@ static void curl_setup(void)
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-int http_req(const struct srv *s, const char *method, const char *path, const char *ctype,
-             const char *body, size_t len, struct resp *r)
+/* The body of a chunked upload, read by libcurl in parts. */
+struct upload {
+  const char *p;
+  size_t left;
+};
+
+static size_t on_read(char *dst, size_t size, size_t nmemb, void *userp)
 {
-  char url[1024], hdr[256];
+  struct upload *u = userp;
+  size_t n = size * nmemb;
+  if (n > u->left)
+    n = u->left;
+  if (n > 65536)
+    n = 65536;
+  memcpy(dst, u->p, n);
+  u->p += n;
+  u->left -= n;
+  return n;
+}
+
+int http_req_ex(const struct srv *s, const char *method, const char *path,
+                const char *const *headers, const char *body, size_t len, int chunked,
+                struct resp *r)
+{
+  char url[1024];
   struct curl_slist *h = NULL;
+  struct upload up = {body, len};
   CURL *cu;
   CURLcode rc;
 
@@ -232,27 +259,30 @@ int http_req(const struct srv *s, const char *method, const char *path, const ch
   curl_easy_setopt(cu, CURLOPT_HEADERDATA, r);
   if (strcmp(method, "HEAD") == 0) {
     curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
+  } else if (chunked) {
+    curl_easy_setopt(cu, CURLOPT_POST, 1L);
+    curl_easy_setopt(cu, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(cu, CURLOPT_READDATA, &up);
+    h = curl_slist_append(h, "Transfer-Encoding: chunked");
+    if (strcmp(method, "POST") != 0)
+      curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
   } else if (strcmp(method, "GET") != 0 || body != NULL) {
     curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
   }
-  if (body != NULL) {
+  if (body != NULL && !chunked) {
     curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
   }
-  /* No Content-Type unless asked (curl would add x-www-form-urlencoded), and no
-   * "Expect: 100-continue" pause for large bodies. */
-  if (ctype != NULL) {
-    snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype);
-    h = curl_slist_append(h, hdr);
-  } else {
-    h = curl_slist_append(h, "Content-Type:");
-  }
-  h = curl_slist_append(h, "Expect:");
+  for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+    h = curl_slist_append(h, headers[i]);
+  /* no "Expect: 100-continue" pause for large bodies, unless chunked */
+  if (!chunked)
+    h = curl_slist_append(h, "Expect:");
   curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
 
   rc = curl_easy_perform(cu);
-  if (rc == CURLE_OK)
-    curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r->status);
+  r->curl_rc = (int)rc;
+  curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r->status);
   curl_slist_free_all(h);
   curl_easy_cleanup(cu);
   if (r->body == NULL) {
@@ -261,6 +291,19 @@ int http_req(const struct srv *s, const char *method, const char *path, const ch
       return -1;
   }
   return rc == CURLE_OK ? 0 : -1;
+}
+
+int http_req(const struct srv *s, const char *method, const char *path, const char *ctype,
+             const char *body, size_t len, struct resp *r)
+{
+  char hdr[256];
+  const char *hs[2] = {hdr, NULL};
+  /* No Content-Type unless asked (curl would add x-www-form-urlencoded). */
+  if (ctype != NULL)
+    snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype);
+  else
+    snprintf(hdr, sizeof hdr, "Content-Type:");
+  return http_req_ex(s, method, path, hs, body, len, 0, r);
 }
 
 int http_post_json(const struct srv *s, const char *path, const char *json, struct resp *r)

@@ -31,6 +31,12 @@ struct resp {
   size_t len;
   char ctype[128];      /* Content-Type header, "" if none */
   char allow[128];      /* Allow header, "" if none */
+  char rid[160];        /* X-Request-Id */
+  char retry_after[32]; /* Retry-After */
+  char acao[160];       /* Access-Control-Allow-Origin */
+  char traceparent[64]; /* traceparent */
+  char connection[32];  /* Connection */
+  int curl_rc;          /* libcurl's result (CURLE_OK is 0) */
 };
 
 /* One request. ctype NULL sends no Content-Type header (as curl -d with no -H would
@@ -38,6 +44,13 @@ struct resp {
  * body may be NULL for no body. Returns 0 when a response arrived, -1 otherwise. */
 int http_req(const struct srv *s, const char *method, const char *path, const char *ctype,
              const char *body, size_t len, struct resp *r);
+
+/* One request with extra headers (NULL-terminated "Name: value" strings, may be
+ * NULL). chunked: the body goes as a chunked stream, after "Expect: 100-continue",
+ * as curl -H "Transfer-Encoding: chunked" sends it. */
+int http_req_ex(const struct srv *s, const char *method, const char *path,
+                const char *const *headers, const char *body, size_t len, int chunked,
+                struct resp *r);
 
 /* POST a JSON text (Content-Type: application/json). */
 int http_post_json(const struct srv *s, const char *path, const char *json, struct resp *r);
