@@ -46,7 +46,7 @@ Q := @
 endif
 
 .PHONY: FORCE all lib deps test test-run conformance check run asan valgrind layering gen-check bench fuzz soak docker \
-        docker-test lint-openapi browser-test plots clean
+        docker-test lint-openapi browser-test plots clean hard-cases
 
 all: $(BIN)
 
@@ -132,6 +132,18 @@ $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(LIBENGINE)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
+
+# Generators of tables (tests/gen): the hard cases of correct rounding, found with the
+# MPFR references alone (make hard-cases rewrites tests/gen/hard_cases.txt; minutes).
+MPREF_OBJ := $(filter $(BUILD)/tests/lib/mpref% $(BUILD)/tests/lib/jet.o,$(TEST_LIB_OBJ))
+$(BUILD)/gen/hard_gen: tests/gen/hard_gen.c $(MPREF_OBJ) $(LIBENGINE)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
+
+hard-cases: $(BUILD)/gen/hard_gen
+	$(Q)nice ./$(BUILD)/gen/hard_gen > tests/gen/hard_cases.txt.new && \
+	  mv tests/gen/hard_cases.txt.new tests/gen/hard_cases.txt
 
 # Runs every suite against the server binary of this variant; stops on the first
 # failing suite. SUITES=check_foo limits the run.

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what neurond needs to build and test, if anything is missing (as root on a
-# fresh Debian 12): the C toolchain and libraries with apt-get; for the browser tests
+# fresh Debian 12): the C toolchain and libraries with apt-get (libmpfr-dev and libgmp-dev:
+# the engine's exact path links MPFR); for the browser tests
 # (tests/browser) Debian's chromium, Node.js and npm with apt-get and the pinned npm
 # packages with npm ci. BROWSER=0 leaves the browser part out (the C build and suites
 # need none of it).

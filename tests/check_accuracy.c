@@ -2,10 +2,13 @@
  * check_accuracy.c: every element-wise activation in the engine's table, every
  * output, against its MPFR reference (tests/lib/mpref_*.c), on dense grids, far tails,
  * +-0, subnormals, huge values, seeded random points and each row's own points (kinks,
- * zeros of derivatives). Asserts the row's ulp bound (itself at most 4) and prints the
- * largest error found per function, parameter setting and output. ACCURACY_STRIDE=k
- * checks every k-th point only (make valgrind sets 16: the same code paths, a
- * sixteenth of the time).
+ * zeros of derivatives), and the hard cases of tests/gen/hard_cases.txt (inputs whose
+ * exact result lies within about 2^-30 ULP of a midpoint between doubles, found by
+ * tests/gen/hard_gen.c). Every output must be the correctly rounded value: 0 ULP, the
+ * row's ulp bound; the block (vector-lane) path must give the element path's bits.
+ * Prints the largest error found per function, parameter setting and output, and how
+ * often the exact (MPFR) path ran. ACCURACY_STRIDE=k checks every k-th point only
+ * (make valgrind sets 16: the same code paths, a sixteenth of the time).
  */
 #include <float.h>
 #include <math.h>
@@ -81,6 +84,53 @@ static size_t common_points(double *pts, size_t cap)
   return n;
 }
 
+/* |binary exponent| of v, as mpref_eval counts it */
+static long bexp_of(double v)
+{
+  int e;
+  if (v == 0 || !isfinite(v))
+    return 0;
+  frexp(v, &e);
+  return e < 0 ? -e : e;
+}
+
+/* The working precision of the references at x and p, less a margin: mpref_eval
+ * works at 384 + 3 e bits and more, e the sum of the exponents. */
+static long ref_bits(double x, const double *p)
+{
+  long e = bexp_of(x);
+  for (int j = 0; j < ENG_MAX_PARAMS; j++)
+    e += bexp_of(p[j]);
+  return 344 + 3 * e;
+}
+
+/* The double nearest a reference value; a value within 2^-bits (relative) of a
+ * midpoint between two doubles, bits the reference's working precision less a margin,
+ * is taken as that midpoint, ties to even: only exact results come that close (a true
+ * tie such as grad_y (2x + 3) / 6 is held by the reference only to its precision,
+ * while hard_swish(x) = x/2 + x^2/6 for a subnormal x is 2^-1060 from its midpoint,
+ * far more than 2^-bits there). */
+static double ref_round(const mpfr_t v, long bits)
+{
+  double lo = mpfr_get_d(v, MPFR_RNDD), hi = mpfr_get_d(v, MPFR_RNDU);
+  mpfr_t mid;
+  int tie;
+  uint64_t b;
+  if (lo == hi || !isfinite(lo) || !isfinite(hi))
+    return mpfr_get_d(v, MPFR_RNDN);
+  mpfr_init2(mid, 128);
+  mpfr_set_d(mid, lo, MPFR_RNDN);
+  mpfr_add_d(mid, mid, hi, MPFR_RNDN); /* exact at 128 bits */
+  mpfr_div_2ui(mid, mid, 1, MPFR_RNDN);
+  mpfr_sub(mid, mid, v, MPFR_RNDN);
+  tie = mpfr_zero_p(mid) || mpfr_get_exp(mid) < mpfr_get_exp(v) - bits;
+  mpfr_clear(mid);
+  if (!tie)
+    return mpfr_get_d(v, MPFR_RNDN);
+  memcpy(&b, &lo, sizeof b);
+  return (b & 1) == 0 ? lo : hi;
+}
+
 /* Checks one activation at one parameter setting; returns the worst error. */
 static uint64_t check_setting(const struct eng_activation *a, const struct mpref *r,
                               const double *p, double *pts, size_t npts)
@@ -121,9 +171,13 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
     for (int o = ENG_OUT_Y; o <= ENG_OUT_DY; o++) {
       double exact, b = o == ENG_OUT_Y ? batch_y[i] : batch_dy[i];
       uint64_t d;
+      /* both paths round correctly: the same bits (the sign of a zero included) */
+      ck_assert_msg(memcmp(&b, &got[o], sizeof b) == 0 || (b == 0 && got[o] == 0),
+                    "%s %s at x = %a: block %a, element %a", a->name, out_names[o], x, b,
+                    got[o]);
       if (mpfr_nan_p(ref[o]))
         continue;
-      exact = mpfr_get_d(ref[o], MPFR_RNDN);
+      exact = ref_round(ref[o], ref_bits(x, p));
       d = ulp_distance(b, exact);
       if (d > worst_batch[o]) {
         worst_batch[o] = d;
@@ -138,7 +192,7 @@ static uint64_t check_setting(const struct eng_activation *a, const struct mpref
         continue;
       if (mpfr_nan_p(ref[o]))
         continue; /* no reference value (an inf - inf inside an overflowed formula) */
-      exact = mpfr_get_d(ref[o], MPFR_RNDN);
+      exact = ref_round(ref[o], ref_bits(x, p));
       d = ulp_distance(got[o], exact);
       if (d > worst[o]) {
         worst[o] = d;
@@ -209,6 +263,202 @@ START_TEST(test_activation_matches_mpfr)
 }
 END_TEST
 
+/* ------------------------------------------------------------- hard cases */
+
+#define HARD_FILE "tests/gen/hard_cases.txt"
+
+static int out_index(const char *name)
+{
+  for (int o = 0; o < ENG_OUT__COUNT; o++)
+    if (strcmp(out_names[o], name) == 0)
+      return o;
+  return -1;
+}
+
+/* Every line of the table: the kernel's output against the reference, and the
+ * block path's y and dy_dx; prints how often the exact path ran. */
+START_TEST(test_hard_cases)
+{
+  FILE *f = fopen(HARD_FILE, "r");
+  char line[512], name[64], oname[32];
+  size_t n = 0, worst = 0;
+  unsigned long long slow0 = eng_exact_count(), outs = 0;
+  mpfr_t ref[ENG_OUT__COUNT];
+  ck_assert_msg(f != NULL, "cannot read %s (make hard-cases writes it)", HARD_FILE);
+  for (int i = 0; i < ENG_OUT__COUNT; i++)
+    mpfr_init2(ref[i], MPREF_PREC);
+  while (fgets(line, sizeof line, f) != NULL) {
+    double p[ENG_MAX_PARAMS], x, l2, got[ENG_OUT__COUNT], by, bdy;
+    const struct eng_activation *a;
+    const struct mpref *r;
+    struct eng_act_out bo;
+    int o;
+    unsigned want;
+    uint64_t d;
+    if (line[0] == '#')
+      continue;
+    ck_assert_int_eq(sscanf(line, "%63s %31s %la %la %la %la %lf", name, oname, &p[0], &p[1],
+                            &p[2], &x, &l2), 7);
+    a = eng_activation_lookup(name);
+    r = mpref_find(name);
+    o = out_index(oname);
+    ck_assert(a != NULL && r != NULL && o >= 0);
+    want = o <= ENG_OUT_D2Y ? 1u << o : ENG_WANT_DP;
+    a->ew(x, p, want, 0, got);
+    ck_assert_int_eq(r->fn(ref, x, p, want), 0);
+    d = ulp_distance(got[o], ref_round(ref[o], ref_bits(x, p)));
+    ck_assert_msg(d == 0, "%s %s at x = %a (2^%.1f ULP from a midpoint): %llu ulp", name,
+                  oname, x, l2, (unsigned long long)d);
+    outs++;
+    if (o <= ENG_OUT_DY) { /* the block path, where the row has one */
+      memset(&bo, 0, sizeof bo);
+      bo.y = &by;
+      bo.dy = &bdy;
+      ck_assert_int_eq(eng_activate(a, p, &x, 1, 1, &bo), ENG_OK);
+      ck_assert_msg((o == ENG_OUT_Y ? by : bdy) == got[o], "%s %s at x = %a: block %a", name,
+                    oname, x, o == ENG_OUT_Y ? by : bdy);
+      outs += 2;
+    }
+    n++;
+    if (d > worst)
+      worst = d;
+  }
+  fclose(f);
+  for (int i = 0; i < ENG_OUT__COUNT; i++)
+    mpfr_clear(ref[i]);
+  printf("  hard cases: %zu inputs within about 2^-30 ULP of a midpoint, max %zu ulp; the exact "
+         "path ran for %llu of %llu outputs (%.1f%%)\n", n, worst, eng_exact_count() - slow0,
+         outs, outs ? 100.0 * (double)(eng_exact_count() - slow0) / (double)outs : 0.0);
+  ck_assert_msg(n >= 100, "only %zu hard cases in %s", n, HARD_FILE);
+}
+END_TEST
+
+/* How often the exact path runs for y and dy_dx (the default outputs) on 1,000,000
+ * inputs uniform in [-10, 10], and on 100,000 random finite doubles (bit patterns:
+ * mostly huge or tiny magnitudes, the tails). */
+START_TEST(test_exact_path_frequency)
+{
+  enum { N = 1000000, NB = 100000 };
+  static double x[N], y[N], dy[N];
+  uint64_t s = 42;
+  unsigned long long total_u = 0, total_b = 0, elems_u = 0, elems_b = 0;
+  for (size_t i = 0; i < eng_activation_count(); i++) {
+    const struct eng_activation *a = eng_activation_at(i);
+    struct eng_act_out o;
+    double p[ENG_MAX_PARAMS];
+    unsigned long long c0, cu, cb;
+    if (a->kind != ENG_ELEMENTWISE)
+      continue;
+    eng_params_default(a, p);
+    for (size_t j = 0; j < N; j++)
+      x[j] = -10 + 20 * ((double)(mix(&s) >> 11) * 0x1p-53);
+    memset(&o, 0, sizeof o);
+    o.y = y;
+    o.dy = dy;
+    c0 = eng_exact_count();
+    ck_assert_int_eq(eng_activate(a, p, x, N, 1, &o), ENG_OK);
+    cu = eng_exact_count() - c0;
+    for (size_t j = 0; j < NB; j++) {
+      uint64_t b;
+      do {
+        b = mix(&s);
+        memcpy(&x[j], &b, sizeof b);
+      } while (!isfinite(x[j]));
+    }
+    c0 = eng_exact_count();
+    ck_assert_int_eq(eng_activate(a, p, x, NB, 1, &o), ENG_OK);
+    cb = eng_exact_count() - c0;
+    printf("  exact path, y + dy_dx: %-16s %7.4f%% of [-10, 10]   %7.3f%% of random doubles\n",
+           a->name, 100.0 * (double)cu / (2.0 * N), 100.0 * (double)cb / (2.0 * NB));
+    total_u += cu;
+    total_b += cb;
+    elems_u += 2 * N;
+    elems_b += 2 * NB;
+  }
+  printf("  exact path, y + dy_dx, all rows: %.5f%% of outputs on [-10, 10], %.3f%% on random "
+         "doubles\n", 100.0 * (double)total_u / (double)elems_u,
+         100.0 * (double)total_b / (double)elems_b);
+}
+END_TEST
+
+/* ------------------------------------------------ one rounding to narrower types */
+
+/* leaky_relu at x = -(1 + 2^-24 + 2^-52), alpha = 1 - 2^-53: the exact product
+ *   -(1 + 2^-24 + 2^-53 - 2^-77 - 2^-105)
+ * rounds to the double d = -(1 + 2^-24), a float32 midpoint (between 1 and 1 + 2^-23).
+ * Rounding d to float32 gives -1 (ties to even); the exact value is beyond d, so the
+ * right float32 is -(1 + 2^-23): the sign of (exact - d) decides. */
+START_TEST(test_round_narrow_midpoint)
+{
+  const struct eng_activation *a = eng_activation_lookup("leaky_relu");
+  double p[ENG_MAX_PARAMS] = {1 - 0x1p-53}, x = -(1 + 0x1p-24 + 0x1p-52), out[ENG_OUT__COUNT];
+  int sg;
+  a->ew(x, p, ENG_WANT_Y, 0, out);
+  ck_assert(out[ENG_OUT_Y] == -(1 + 0x1p-24));
+  sg = eng_ew_exact_sign(a, p, x, ENG_OUT_Y, 0, out[ENG_OUT_Y]);
+  ck_assert_int_eq(sg, -1);
+  ck_assert((double)(float)out[ENG_OUT_Y] == -1.0); /* the naive rounding */
+  ck_assert(eng_round_f32(out[ENG_OUT_Y], sg) == -(1 + 0x1p-23));
+  /* grad_x = grad_y alpha with grad_y = x: the same product */
+  ck_assert_int_eq(eng_ew_exact_sign(a, p, -1, ENG_OUT_GRAD_X, x, out[ENG_OUT_Y]), -1);
+  /* exactly representable: sign 0, and every format rounds d itself */
+  ck_assert_int_eq(eng_ew_exact_sign(a, p, 2.5, ENG_OUT_Y, 0, 2.5), 0);
+  /* a true tie in float32 (exact value = d = 1 + 2^-24): to even */
+  ck_assert(eng_round_f32(1 + 0x1p-24, 0) == 1.0);
+  ck_assert(eng_round_f32(1 + 3 * 0x1p-24, 0) == 1 + 0x1p-22);
+  ck_assert(eng_round_f32(1 + 0x1p-24, 1) == 1 + 0x1p-23);
+  ck_assert(eng_round_f32(-(1 + 0x1p-24), 1) == -1.0);
+  /* hard_sigmoid with slope 2^-30, offset 0.5 + 2^-25: y = 0.5 + 2^-25 + 2^-30 x is
+   * exact; at x = -1 it is 0.5 + 2^-25 - 2^-30, the double itself (exact, sign 0) */
+  {
+    const struct eng_activation *h = eng_activation_lookup("hard_sigmoid");
+    double q[ENG_MAX_PARAMS] = {0x1p-30, 0.5 + 0x1p-25};
+    h->ew(-1, q, ENG_WANT_Y, 0, out);
+    ck_assert_int_eq(eng_ew_exact_sign(h, q, -1, ENG_OUT_Y, 0, out[ENG_OUT_Y]), 0);
+  }
+}
+END_TEST
+
+START_TEST(test_round_narrow_formats)
+{
+  /* float32: largest finite 0x1.fffffep127; halfway to 2^128 rounds to inf */
+  ck_assert(eng_round_f32(0x1.fffffep127, 0) == 0x1.fffffep127);
+  ck_assert(eng_round_f32(0x1.ffffffp127, -1) == 0x1.fffffep127);
+  ck_assert(isinf(eng_round_f32(0x1.ffffffp127, 0)));
+  ck_assert(isinf(eng_round_f32(-1e300, 0)) && eng_round_f32(-1e300, 0) < 0);
+  /* float32 subnormals: 2^-149 is the least; 2^-150 is a tie (to 0), above it 2^-149 */
+  ck_assert(eng_round_f32(0x1p-150, 0) == 0);
+  ck_assert(eng_round_f32(0x1p-150, 1) == 0x1p-149);
+  ck_assert(eng_round_f32(0x1.8p-149, 0) == 0x1p-148);
+  ck_assert(eng_round_f32(1e-50, 0) == 0);
+  /* float16: max 65504, 65520 is the midpoint to 65536 (rounds to inf) */
+  ck_assert(eng_round_f16(65504, 0) == 65504);
+  ck_assert(eng_round_f16(65519.99, 0) == 65504);
+  ck_assert(isinf(eng_round_f16(65520, 0)));
+  ck_assert(eng_round_f16(65520, -1) == 65504);
+  ck_assert(eng_round_f16(0x1p-25, 0) == 0 && eng_round_f16(0x1p-25, 1) == 0x1p-24);
+  ck_assert(eng_round_f16(1 + 0x1p-11, 0) == 1 && eng_round_f16(1 + 0x1p-11, 1) == 1 + 0x1p-10);
+  /* bfloat16: 8 significand bits */
+  ck_assert(eng_round_bf16(1 + 0x1p-8, 0) == 1 && eng_round_bf16(1 + 0x1p-8, 1) == 1 + 0x1p-7);
+  ck_assert(eng_round_bf16(3.14159265358979, 0) == 3.140625);
+  ck_assert(eng_round_bf16(0, 1) == 0);
+}
+END_TEST
+
+/* The vector rows' exact signs: softmax of (0, 0) is 1/2 exactly. */
+START_TEST(test_vec_exact_sign)
+{
+  const struct eng_activation *sm = eng_activation_lookup("softmax");
+  double x[2] = {0, 0}, g[2] = {1, 0}, p[ENG_MAX_PARAMS] = {0};
+  ck_assert_int_eq(eng_vec_exact_sign(sm, p, x, 2, g, ENG_VOUT_Y, 0, 0, 0.5), 0);
+  ck_assert_int_eq(eng_vec_exact_sign(sm, p, x, 2, g, ENG_VOUT_Y, 0, 0, 0.4), 1);
+  ck_assert_int_eq(eng_vec_exact_sign(sm, p, x, 2, g, ENG_VOUT_JAC, 0, 1, -0.25), 0);
+  ck_assert_int_eq(eng_vec_exact_sign(sm, p, x, 2, g, ENG_VOUT_GRAD_X, 0, 0, 0.25), 0);
+  x[1] = 1;
+  ck_assert_int_eq(eng_vec_exact_sign(sm, p, x, 2, g, ENG_VOUT_Y, 0, 0, 0.25), 1);
+}
+END_TEST
+
 static Suite *accuracy_suite(void)
 {
   Suite *s = suite_create("accuracy");
@@ -218,6 +468,11 @@ static Suite *accuracy_suite(void)
   mpfr_set_emax(mpfr_get_emax_max());
   tcase_set_timeout(tc, 600);
   tcase_add_loop_test(tc, test_activation_matches_mpfr, 0, (int)eng_activation_count());
+  tcase_add_test(tc, test_hard_cases);
+  tcase_add_test(tc, test_exact_path_frequency);
+  tcase_add_test(tc, test_round_narrow_midpoint);
+  tcase_add_test(tc, test_round_narrow_formats);
+  tcase_add_test(tc, test_vec_exact_sign);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -41,6 +41,18 @@ ENG_KERNEL void eng__elu_ew(double x, const double *p, unsigned want, double gy,
     out[ENG_OUT_GRAD_X] = gy;
     return;
   }
+  if (x <= -746) { /* e^x < 2^-1076: y = -alpha (1 - e^x), y' = y'' = alpha e^x */
+    if (WANT(Y)) /* alpha (e^x - 1) rounds to -alpha: e^x is far below its half ulp */
+      out[ENG_OUT_Y] = a == 0 ? 0 : -a;
+    if (WANT(DY) && !cr_tiny(&c, ENG_OUT_DY, a, x))
+      cr_slow(&c, ENG_OUT_DY);
+    if (WANT(D2Y) && !cr_tiny(&c, ENG_OUT_D2Y, a, x))
+      cr_slow(&c, ENG_OUT_D2Y);
+    out[ENG_OUT_DP] = -1;
+    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, gy * a, x))
+      cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
   m = dde_expm1(dde_d(x));
   e = dde_exp(dde_d(x));
   if (WANT(Y))
@@ -82,6 +94,14 @@ ENG_KERNEL void eng__selu_ew(double x, const double *p, unsigned want, double gy
       cr_put_gx(&c, sc);
     return;
   }
+  if (x <= -746) { /* e^x < 2^-1076 */
+    out[ENG_OUT_Y] = -SELU_SA_HI; /* -scale alpha: its second word is small */
+    out[ENG_OUT_DY] = 0;
+    out[ENG_OUT_D2Y] = 0;
+    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, gy * 2, x))
+      cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
   e = dde_mul(dde_exp(dde_d(x)), sa);
   if (WANT(Y))
     cr_put(&c, ENG_OUT_Y, dde_mul(dde_expm1(dde_d(x)), sa));
@@ -116,6 +136,19 @@ ENG_KERNEL void eng__celu_ew(double x, const double *p, unsigned want, double gy
     return;
   }
   v = dde_div(dde_d(x), A);
+  if (v.hi <= -746) {
+    /* e^v < 2^-1076: y = alpha (e^v - 1) and dy/dalpha = e^v - 1 - v e^v round to
+     * -alpha and -1; y' = e^v, y'' = e^v / alpha and grad_x are zeros unless their
+     * factors are huge */
+    out[ENG_OUT_Y] = -a;
+    out[ENG_OUT_DY] = 0;
+    out[ENG_OUT_DP] = -1;
+    if (WANT(D2Y) && !cr_tiny(&c, ENG_OUT_D2Y, 1 / a, v.hi))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, gy, v.hi))
+      cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
   if (!isfinite(v.hi) || v.hi > 700 || fabs(v.hi) < 0x1p-900) {
     all_slow(&c, want);
     return;

@@ -4,8 +4,9 @@
  * The tails are where the textbook forms fail: gelu(-10) = -7.6e-23 is not 1 + erf,
  * gelu(-30) = -1.5e-197 is lost if -x / sqrt 2 or x^2 is rounded (2 t^2 ULP). The
  * approximations and mish are written in terms of e^-|w|, in double-double with an
- * error bound, and rounded once (cr.h). The exact form (erfc) has no double-double
- * evaluation here: its outputs come from the exact path. No HTTP or JSON here.
+ * error bound, and rounded once (cr.h). The exact form is written as
+ * Phi(-a) = e^(-a^2/2) G(a) with G tabulated in two words (gelu_table.c, from
+ * tests/gen/gelu_table_gen.c). No HTTP or JSON here.
  */
 #include <math.h>
 
@@ -48,7 +49,33 @@ ENG_INLINE void gelu_tanh(double x, unsigned want, const struct cr_ctx *c)
   static const struct dde K = {K_HI, K_LO, 0x1p-110};
   struct dde X = dde_d(x), x2, kx2, w, wp, dy;
   struct cr_logistic L;
-  if (fabs(x) > 0x1p300 || (x != 0 && fabs(x) < 0x1p-900)) {
+  double ax = fabs(x);
+  if (ax >= 24) {
+    /* |w| > 0.07 |x|^3 >= 980: t = e^-|w| < 2^-1400. For x > 0, y = x (1 - t...) and
+     * y' = 1 - O(x^3 t) round to x and 1; the rest are t times a factor below
+     * 4 |x|^5 (y'' for either sign, y and y' for x < 0): zeros of known sign */
+    double W = 0.0713 * ax * ax * ax, lg = 5 * log2(ax) + 2;
+    if (!(W < INFINITY))
+      W = 1e300;
+    if (x > 0) {
+      c->out[ENG_OUT_Y] = x;
+      c->out[ENG_OUT_DY] = 1;
+      if (WANT(GRAD_X))
+        c->out[ENG_OUT_GRAD_X] = c->gy;
+    } else {
+      if (WANT(Y) && !cr_tiny_log(c, ENG_OUT_Y, -1, lg, -W))
+        cr_slow(c, ENG_OUT_Y);
+      if (WANT(DY) && !cr_tiny_log(c, ENG_OUT_DY, -1, lg, -W))
+        cr_slow(c, ENG_OUT_DY);
+      if (WANT(GRAD_X) &&
+          !cr_tiny_log(c, ENG_OUT_GRAD_X, -c->gy, lg + log2(fabs(c->gy) + 0x1p-1074), -W))
+        cr_slow(c, ENG_OUT_GRAD_X);
+    }
+    if (WANT(D2Y) && !cr_tiny_log(c, ENG_OUT_D2Y, -1, lg, -W))
+      cr_slow(c, ENG_OUT_D2Y);
+    return;
+  }
+  if (x != 0 && ax < 0x1p-900) {
     all_slow(c, want);
     return;
   }
@@ -63,7 +90,7 @@ ENG_INLINE void gelu_tanh(double x, unsigned want, const struct cr_ctx *c)
   if (WANT(DY))
     cr_put(c, ENG_OUT_DY, dy);
   if (WANT(D2Y)) {
-    struct dde wpp = dde_mul_d(dde_mul(C2, K), 6 * x), a, b;
+    struct dde wpp = dde_mul_d(dde_mul_d(dde_mul(C2, K), 6), x), a, b;
     a = dde_mul(L.ds, dde_add(dde_mul_d(wp, 2), dde_mul(X, wpp)));
     b = dde_mul(dde_mul(dde_mul(L.ds, L.q), dde_mul(wp, wp)), X);
     cr_put(c, ENG_OUT_D2Y, dde_add(a, b));
@@ -72,13 +99,80 @@ ENG_INLINE void gelu_tanh(double x, unsigned want, const struct cr_ctx *c)
     cr_put_gx(c, dy);
 }
 
-/* y = x Phi(x) exact (the exact path), or the tanh form, or x sigmoid(1.702 x) (the
+/* G(a) = e^(a^2/2) Phi(-a) for 0 <= a < 40 from its Taylor series at the centre of
+ * a's eighth (gelu_table.c), by Horner in double-double: z = a - c in two words
+ * (TwoSum), the bound of the operations carried by struct dde, plus 2^-98 |G| for the
+ * table (its truncation and the rounding of its coefficients, below 2^-100). */
+ENG_INLINE struct dde gelu_G(double a)
+{
+  int i = (int)(a * 8);
+  const double(*row)[2] = eng__gelu_G[i];
+  struct dde z = dde_of(two_sum(a, -(i * 0.125 + 0.0625)), 0);
+  struct dde acc = {row[ENG_GELU_DEG][0], row[ENG_GELU_DEG][1], 0};
+  for (int n = ENG_GELU_DEG - 1; n >= 0; n--)
+    acc = dde_add(dde_mul(acc, z), (struct dde){row[n][0], row[n][1], 0});
+  acc.e += fabs(acc.hi) * 0x1p-98;
+  return acc;
+}
+
+/* Exact form: y = x Phi(x), y' = Phi(x) + x phi(x), y'' = phi(x) (2 - x^2), with
+ * phi(x) = e^(-x^2/2) / sqrt(2 pi). With a = |x|, E = e^(-a^2/2) (-a^2/2 exact in two
+ * words), G = G(a), H = G - a / sqrt(2 pi):
+ *   x < 0: y = x E G,        y' = E H,
+ *   x > 0: y = x (1 - E G),  y' = 1 - E H   (y'(x) = 1 - y'(-x)),
+ * and y'' = E (2 - a^2) / sqrt(2 pi) (even). Beyond |x| = 40, Phi(-a) < 2^-1150: for
+ * x >= 40, y = x, y' = 1 to the last bit and y'' = -0 (its magnitude is below the
+ * least subnormal); for x <= -40 y, y' and y'' are -0 likewise, and grad_x
+ * (grad_y times a tiny y') comes from the exact path. */
+ENG_INLINE void gelu_exact(double x, unsigned want, const struct cr_ctx *c)
+{
+  static const struct dde K0 = {INV_SQRT_2PI, INV_SQRT_2PI_LO, 0x1p-108};
+  double a = fabs(x);
+  struct dde E, G, EG, H, dy;
+  if (a >= 40) {
+    c->out[ENG_OUT_Y] = x > 0 ? x : -0.0;
+    c->out[ENG_OUT_DY] = x > 0 ? 1 : -0.0;
+    c->out[ENG_OUT_D2Y] = -0.0;
+    if (WANT(GRAD_X)) {
+      if (x > 0)
+        c->out[ENG_OUT_GRAD_X] = c->gy;
+      else
+        cr_slow(c, ENG_OUT_GRAD_X);
+    }
+    return;
+  }
+  {
+    struct dd x2 = two_prod(a, a);
+    E = dde_exp(dde_of((struct dd){-0.5 * x2.hi, -0.5 * x2.lo}, 0));
+    if (E.e == INFINITY) /* e^(-a^2/2) below 2^-960 */
+      E = (struct dde){E.hi, E.lo, 0x1p-959};
+    G = gelu_G(a);
+    EG = dde_mul(E, G);
+    H = dde_sub(G, dde_mul_d(K0, a));
+    dy = dde_mul(E, H);
+    if (x > 0)
+      dy = dde_sub(dde_d(1), dy);
+    if (WANT(Y))
+      cr_put(c, ENG_OUT_Y, x > 0 ? dde_mul_d(dde_sub(dde_d(1), EG), x) : dde_mul_d(EG, x));
+    if (WANT(DY))
+      cr_put(c, ENG_OUT_DY, dy);
+    if (WANT(D2Y)) {
+      struct dde d = dde_of(two_sum(2, -x2.hi), 0);
+      d = dde_add_d(d, -x2.lo);
+      cr_put(c, ENG_OUT_D2Y, dde_mul(dde_mul(E, d), K0));
+    }
+    if (WANT(GRAD_X))
+      cr_put_gx(c, dy);
+  }
+}
+
+/* y = x Phi(x) exact, or the tanh form, or x sigmoid(1.702 x) (the
  * swish kernel at u = 1.702 x, 1.702 in two words): p[0] = 0, 1, 2. */
 ENG_KERNEL void eng__gelu_ew(double x, const double *p, unsigned want, double gy, double *out)
 {
   struct cr_ctx c = {&eng__exact_gelu, x, gy, p, out};
   if (p[0] == 0) {
-    all_slow(&c, want);
+    gelu_exact(x, want, &c);
   } else if (p[0] == 1) {
     gelu_tanh(x, want, &c);
   } else {
@@ -99,8 +193,33 @@ ENG_KERNEL void eng__mish_ew(double x, const double *p, unsigned want, double gy
 {
   struct cr_ctx c = {&eng__exact_mish, x, gy, p, out};
   struct dde X = dde_d(x), T, S, dy;
-  struct cr_logistic L = cr_logistic(X, 0);
+  struct cr_logistic L;
   (void)p;
+  if (x <= -746) {
+    /* t = e^x < 2^-1076: y = x t (1 + O(t)), y' = (1 + x) t, y'' = (2 + x) t about */
+    if (WANT(Y) && !cr_tiny(&c, ENG_OUT_Y, 2 * x, x))
+      cr_slow(&c, ENG_OUT_Y);
+    if (WANT(DY) && !cr_tiny(&c, ENG_OUT_DY, 2 * (1 + x), x))
+      cr_slow(&c, ENG_OUT_DY);
+    if (WANT(D2Y) && !cr_tiny(&c, ENG_OUT_D2Y, 2 * (2 + x), x))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, 2 * gy * (1 + x), x))
+      cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
+  if (x >= 40) {
+    /* u = e^-x < 2^-57: y = x (1 - 2u^2 + ...) and y' = 1 + O(x u^2) round to x and 1;
+     * y'' = 8 (1 - x) u^2 (1 + O(u)) is computed below, or a zero beyond x = 373 */
+    out[ENG_OUT_Y] = x;
+    out[ENG_OUT_DY] = 1;
+    out[ENG_OUT_GRAD_X] = gy;
+    if (!WANT(D2Y))
+      return;
+    if (cr_tiny(&c, ENG_OUT_D2Y, -16 * x, -2 * x))
+      return;
+    want = ENG_WANT_D2Y;
+  }
+  L = cr_logistic(X, 0);
   if (x <= 0) {
     struct dde n = dde_mul(L.t, dde_add_d(L.t, 2)), D = dde_add_d(n, 2);
     T = dde_div(n, D);

@@ -43,6 +43,21 @@ ENG_KERNEL void eng__sigmoid_ew(double x, const double *p, unsigned want, double
           cr_slow(&c, o);
     return;
   }
+  if (fabs(u.hi) >= 746) {
+    /* e^-|u| < 2^-1076: y is 1 or +0; s' (times a, a^2, x, grad_y a) is a zero unless
+     * its factor is huge (then the exact path) */
+    double w = -fabs(u.hi);
+    out[ENG_OUT_Y] = u.hi > 0 ? 1 : 0;
+    if (WANT(DY) && !cr_tiny(&c, ENG_OUT_DY, a, w))
+      cr_slow(&c, ENG_OUT_DY);
+    if (WANT(D2Y) && !cr_tiny(&c, ENG_OUT_D2Y, u.hi > 0 ? -a * a : a * a, w))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(DP) && !cr_tiny(&c, ENG_OUT_DP, x, w))
+      cr_slow(&c, ENG_OUT_DP);
+    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, gy * a, w))
+      cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
   L = cr_logistic(u, WANT(D2Y));
   if (WANT(Y))
     cr_put(&c, ENG_OUT_Y, L.s);
@@ -74,6 +89,18 @@ ENG_KERNEL void eng__tanh_ew(double x, const double *p, unsigned want, double gy
     out[ENG_OUT_GRAD_X] = gy;
     return;
   }
+  if (ax >= 373) {
+    /* t = e^-2|x| < 2^-1076: y = sign(x) to the last bit; y' = 4t (1 + O(t)) and
+     * y'' = -8t sign(x) are zeros unless 4t or 8t reaches half the least subnormal */
+    out[ENG_OUT_Y] = copysign(1.0, x);
+    if (WANT(DY) && !cr_tiny(&c, ENG_OUT_DY, 8, -2 * ax))
+      cr_slow(&c, ENG_OUT_DY);
+    if (WANT(D2Y) && !cr_tiny(&c, ENG_OUT_D2Y, copysign(16.0, -x), -2 * ax))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, 8 * gy, -2 * ax))
+      cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
   t = dde_exp(dde_d(-2 * ax));
   if (t.e == INFINITY) /* e^-2|x| below 2^-960 */
     t = (struct dde){t.hi, t.lo, 0x1p-959};
@@ -103,7 +130,27 @@ ENG_KERNEL void eng__log_sigmoid_ew(double x, const double *p, unsigned want, do
                                     double *out)
 {
   struct cr_ctx c = {&eng__exact_log_sigmoid, x, gy, p, out};
-  struct cr_logistic L = cr_logistic(dde_d(x), 0);
+  struct cr_logistic L;
+  if (fabs(x) >= 746) { /* t = e^-|x| < 2^-1076: y = min(x, 0) - t, y' = s(-x) */
+    double w = -fabs(x);
+    if (x > 0)
+      out[ENG_OUT_Y] = -0.0;
+    else
+      out[ENG_OUT_Y] = x; /* x - t rounds to x: t is far below half an ulp of x */
+    if (x > 0)
+      out[ENG_OUT_DY] = 0;
+    else
+      out[ENG_OUT_DY] = 1;
+    out[ENG_OUT_D2Y] = -0.0;
+    if (WANT(GRAD_X)) {
+      if (x < 0)
+        out[ENG_OUT_GRAD_X] = gy;
+      else if (!cr_tiny(&c, ENG_OUT_GRAD_X, gy, w))
+        cr_slow(&c, ENG_OUT_GRAD_X);
+    }
+    return;
+  }
+  L = cr_logistic(dde_d(x), 0);
   if (WANT(Y)) {
     struct dde l = dde_neg(dde_log1p(L.t));
     cr_put(&c, ENG_OUT_Y, x >= 0 ? l : dde_add_d(l, x));
@@ -140,6 +187,25 @@ ENG_KERNEL void eng__softplus_ew(double x, const double *p, unsigned want, doubl
       cr_slow(&c, ENG_OUT_DP);
     if (WANT(GRAD_X))
       cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
+  if (fabs(u.hi) >= 746) {
+    /* t = e^-|u| < 2^-1076: y = max(x, 0) + t / beta (u > 0: x to the last bit),
+     * y' = s(u) (1 or +0), y'' = beta s'(u), dy/dbeta = -(|u| + 1) t / beta^2 (about) */
+    double w = -fabs(u.hi);
+    if (WANT(Y) && !(u.hi > 0 ? (out[ENG_OUT_Y] = x, 1) : cr_tiny(&c, ENG_OUT_Y, 1 / b, w)))
+      cr_slow(&c, ENG_OUT_Y);
+    out[ENG_OUT_DY] = u.hi > 0 ? 1 : 0;
+    if (WANT(D2Y) && !cr_tiny(&c, ENG_OUT_D2Y, b, w))
+      cr_slow(&c, ENG_OUT_D2Y);
+    if (WANT(DP) && !cr_tiny(&c, ENG_OUT_DP, -(fabs(u.hi) + 1) / b / b * 2, w))
+      cr_slow(&c, ENG_OUT_DP);
+    if (WANT(GRAD_X)) {
+      if (u.hi > 0)
+        out[ENG_OUT_GRAD_X] = gy;
+      else if (!cr_tiny(&c, ENG_OUT_GRAD_X, gy, w))
+        cr_slow(&c, ENG_OUT_GRAD_X);
+    }
     return;
   }
   L = cr_logistic(u, 0);
@@ -181,6 +247,28 @@ void eng__swish_at(double x, struct dde u, struct dde beta, unsigned want,
       cr_slow(c, ENG_OUT_DP);
     if (WANT(GRAD_X))
       cr_slow(c, ENG_OUT_GRAD_X);
+    return;
+  }
+  if (fabs(u.hi) >= 746) {
+    /* t = e^-|u| < 2^-1076: for u > 0, y = x (1 - t), y' = 1 + (u - 1) t... to the
+     * last bit x and 1; for u < 0, y = x t, y' = (1 + u) t; y'' = beta t (2 + |u|) and
+     * dy/dbeta = x^2 t about, both signs: zeros unless their factors are huge */
+    double w = -fabs(u.hi), x2 = x * x;
+    if (WANT(Y) && !(u.hi > 0 ? (c->out[ENG_OUT_Y] = x, 1) : cr_tiny(c, ENG_OUT_Y, x, w)))
+      cr_slow(c, ENG_OUT_Y);
+    if (WANT(DY) && !(u.hi > 0 ? (c->out[ENG_OUT_DY] = 1, 1)
+                               : cr_tiny(c, ENG_OUT_DY, 2 * (1 + u.hi), w)))
+      cr_slow(c, ENG_OUT_DY);
+    if (WANT(D2Y) && !cr_tiny(c, ENG_OUT_D2Y, beta.hi * (u.hi > 0 ? 2 - u.hi : 2 + u.hi) * 2, w))
+      cr_slow(c, ENG_OUT_D2Y);
+    if (WANT(DP) && !cr_tiny(c, ENG_OUT_DP, 2 * x2, w))
+      cr_slow(c, ENG_OUT_DP);
+    if (WANT(GRAD_X)) {
+      if (u.hi > 0)
+        c->out[ENG_OUT_GRAD_X] = c->gy;
+      else if (!cr_tiny(c, ENG_OUT_GRAD_X, 2 * c->gy * (1 + u.hi), w))
+        cr_slow(c, ENG_OUT_GRAD_X);
+    }
     return;
   }
   L = cr_logistic(u, WANT(D2Y));

@@ -256,6 +256,16 @@ ENG_KERNEL void eng__softsign_ew(double x, const double *p, unsigned want, doubl
 {
   struct cr_ctx c = {&eng__exact_softsign, x, gy, p, out};
   struct dde d = dde_of(two_sum(1, fabs(x)), 0);
+  if (fabs(x) >= 0x1p538) {
+    /* 1 / (1 + |x|)^2 < 2^-1076: y' = +0, y'' = -sign(x) 0; y = sign(x) (1 - 1/(1 + |x|))
+     * rounds to sign(x), as 1/|x| is below half an ulp of 1 */
+    out[ENG_OUT_Y] = copysign(1.0, x);
+    out[ENG_OUT_DY] = 0;
+    out[ENG_OUT_D2Y] = copysign(0.0, -x);
+    if ((want & ENG_WANT_GRAD_X) && !cr_tiny(&c, ENG_OUT_GRAD_X, gy, -2 * 0.6931471805599453 * 538))
+      cr_slow(&c, ENG_OUT_GRAD_X);
+    return;
+  }
   struct dde r = dde_div(dde_d(1), d), r2 = dde_mul(r, r);
   if (want & ENG_WANT_Y)
     cr_put(&c, ENG_OUT_Y, dde_div(dde_d(x), d));

@@ -273,6 +273,38 @@ DD_INLINE void cr_put_gx(const struct cr_ctx *c, struct dde dy)
   c->out[ENG_OUT_GRAD_X] = cr_out(dde_mul_d(dy, c->gy), c->m, c->x, c->p, ENG_OUT_GRAD_X, c->gy);
 }
 
+/* A far tail: an output c e^w (times a factor between 0 and 1) with w <= -745, where
+ * e^w < 2^-1075. If |c| e^w < 2^-1076, below half the least subnormal, the correctly
+ * rounded value is a zero with the sign of c: writes it and returns 1; else 0 (the
+ * caller takes another path). log2|c| < e for frexp's e. */
+DD_INLINE int cr_tiny(const struct cr_ctx *c, unsigned which, double coef, double w)
+{
+  int e;
+  if (!isfinite(coef) || !(w <= -745))
+    return 0;
+  if (coef == 0) {
+    c->out[which] = coef;
+    return 1;
+  }
+  frexp(coef, &e);
+  if ((double)e + w * 1.4426950408889634 * (1 - 0x1p-40) < -1076) {
+    c->out[which] = copysign(0.0, coef);
+    return 1;
+  }
+  return 0;
+}
+
+/* The same with the factor given by its sign and log2 of a bound on its magnitude
+ * (for factors that would overflow as doubles). */
+DD_INLINE int cr_tiny_log(const struct cr_ctx *c, unsigned which, double sign, double log2c,
+                          double w)
+{
+  if (!(w <= -745) || !(log2c + w * 1.4426950408889634 * (1 - 0x1p-40) < -1076))
+    return 0;
+  c->out[which] = copysign(0.0, sign);
+  return 1;
+}
+
 /* The exact path for one output, when the kernel has no approximation for it. */
 DD_INLINE void cr_slow(const struct cr_ctx *c, unsigned which)
 {

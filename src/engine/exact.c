@@ -19,6 +19,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -974,6 +975,19 @@ static int decided(const struct iv *r, double *out)
   return 1;
 }
 
+/* An interval still astride a midpoint at PREC_MAX bits (32768): only an exact tie
+ * comes that close (a product of an exact rational and a quotient that is not
+ * dyadic, grad_y (2x + 3) / 6, reaches the midpoint exactly while the interval of
+ * its factors never closes); the two neighbours are the interval's roundings, and
+ * the tie goes to the one with the even significand. */
+static double tie_to_even(const struct iv *r)
+{
+  double lo = mpfr_get_d(r->lo, MPFR_RNDN), hi = mpfr_get_d(r->hi, MPFR_RNDN);
+  uint64_t b;
+  memcpy(&b, &lo, sizeof b);
+  return (b & 1) == 0 ? lo : hi;
+}
+
 double eng__exact_round(const struct eng__exact *m, double x, const double *p,
                         unsigned which, double gy)
 {
@@ -990,11 +1004,7 @@ double eng__exact_round(const struct eng__exact *m, double x, const double *p,
     eval_ew(m, &c, x, p, which, gy, &r);
     done = decided(&r, &out);
     if (!done && prec >= PREC_MAX) {
-      /* not decided at 32768 bits: the value is a tie the formula cannot show
-       * exactly; the nearest double of the midpoint of the interval, to even */
-      mpfr_add(c.t0, r.lo, r.hi, MPFR_RNDN);
-      mpfr_div_2ui(c.t0, c.t0, 1, MPFR_RNDN);
-      out = mpfr_get_d(c.t0, MPFR_RNDN);
+      out = tie_to_even(&r);
       done = 1;
     }
     mpfr_clear(r.lo);
@@ -1296,9 +1306,11 @@ double eng__exact_vec_round(const struct eng__exact *m, const double *x, size_t 
     mpfr_init2(r.lo, prec);
     mpfr_init2(r.hi, prec);
     eval_vec(m, &c, x, k, gy, which, i, j, &r);
-    done = decided(&r, &out) || prec >= PREC_MAX;
-    if (done && prec >= PREC_MAX)
-      out = mpfr_get_d(r.lo, MPFR_RNDN);
+    done = decided(&r, &out);
+    if (!done && prec >= PREC_MAX) {
+      out = tie_to_even(&r);
+      done = 1;
+    }
     mpfr_clear(r.lo);
     mpfr_clear(r.hi);
     ctx_clear(&c);

@@ -48,7 +48,14 @@ eng_ew_fn eng__softsign_ew;
 /* act_logistic.c: the logistic family. */
 eng_ew_fn eng__sigmoid_ew;        /* p: a */
 /* act_block.c: y and dy/dx over blocks, on vector lanes. */
-eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__softplus_block, eng__swish_block;
+eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__softplus_block, eng__swish_block,
+  eng__log_sigmoid_block, eng__elu_block, eng__selu_block, eng__celu_block,
+  eng__softsign_block, eng__tanhshrink_block, eng__mish_block, eng__hard_swish_block,
+  eng__gelu_block, eng__rrelu_block, eng__identity_block, eng__step_block,
+  eng__relu_block, eng__relu6_block, eng__leaky_relu_block, eng__hard_tanh_block,
+  eng__threshold_block, eng__thresholded_relu_block, eng__hardshrink_block,
+  eng__softshrink_block, eng__hard_sigmoid_block, eng__gelu_exact_block,
+  eng__gelu_tanh_block, eng__gelu_sigmoid_block;
 eng_ew_fn eng__tanh_ew;
 eng_ew_fn eng__log_sigmoid_ew;
 eng_ew_fn eng__softplus_ew;       /* p: beta */
@@ -62,7 +69,10 @@ void eng__swish_at(double x, struct dde u, struct dde beta, unsigned want,
 eng_ew_fn eng__tanhshrink_ew;
 eng_ew_fn eng__squareplus_ew;     /* p: b */
 
-/* act_gelu.c: GELU (three forms) and mish. */
+/* act_gelu.c: GELU (three forms) and mish; gelu_table.c: the Taylor coefficients of
+ * e^(a^2/2) Phi(-a) on the eighths of [0, 40), in two words (tests/gen/gelu_table_gen.c). */
+#define ENG_GELU_DEG 26
+extern const double eng__gelu_G[320][ENG_GELU_DEG + 1][2];
 eng_ew_fn eng__gelu_ew;           /* p: approximate (0 none, 1 tanh, 2 sigmoid) */
 eng_ew_fn eng__mish_ew;
 

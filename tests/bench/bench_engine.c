@@ -1,8 +1,10 @@
 /*
  * bench_engine.c: throughput of the engine's element-wise kernels. For every
- * element-wise activation in the table (walked, never named), y and dy/dx over
- * 1,000,000 doubles uniform in [-10, 10] through eng_activate, best of several runs,
- * beside a memcpy of the same 8 MB. Prints one Markdown table.
+ * element-wise activation in the table (walked, never named) at its default
+ * parameters, and for each other choice of a CHOICE parameter (gelu's tanh and sigmoid
+ * forms, named gelu_tanh and gelu_sigmoid), y and dy/dx over 1,000,000 doubles uniform
+ * in [-10, 10] through eng_activate (correctly rounded), best of several runs, beside a
+ * memcpy of the same 8 MB. Prints one Markdown table, and the engine's exact-path count.
  *
  * Usage: bench_engine [TORCH_FILE]. TORCH_FILE holds the lines printed by
  * tests/bench/torch_peer.py ("name forward_elems_per_s forward_backward_elems_per_s",
@@ -21,7 +23,7 @@
 #define MIN_RUNS 3
 #define MAX_RUNS 7
 #define BUDGET_S 1.5 /* per function: stop repeating after this much time */
-#define MAX_PEERS 16
+#define MAX_PEERS 64
 
 struct peer {
   char name[64];
@@ -107,46 +109,58 @@ int main(int argc, char **argv)
 
   for (size_t i = 0; i < eng_activation_count(); i++) {
     const struct eng_activation *a = eng_activation_at(i);
-    double p[ENG_MAX_PARAMS], spent = 0, rate;
-    struct eng_act_out out;
-    const struct peer *pr = NULL;
-    int runs = 0;
+    int nchoice = 1;
     if (a->kind != ENG_ELEMENTWISE)
       continue;
-    eng_params_default(a, p);
-    memset(&out, 0, sizeof out);
-    out.y = y;
-    out.dy = dy;
-    best = 1e30;
-    while (runs < MAX_RUNS && (runs < MIN_RUNS || spent < BUDGET_S)) {
-      double t0 = now();
-      if (eng_activate(a, p, x, N, 1, &out) != ENG_OK) {
-        fprintf(stderr, "bench_engine: %s failed\n", a->name);
-        return 1;
+    if (a->nparams > 0 && a->params[0].type == ENG_PARAM_CHOICE)
+      nchoice = (int)a->params[0].hi + 1;
+    for (int ch = 0; ch < nchoice; ch++) {
+      double p[ENG_MAX_PARAMS], spent = 0, rate;
+      struct eng_act_out out;
+      const struct peer *pr = NULL;
+      char name[80];
+      int runs = 0;
+      eng_params_default(a, p);
+      snprintf(name, sizeof name, "%s", a->name);
+      if (ch > 0) {
+        p[0] = ch;
+        snprintf(name, sizeof name, "%s_%s", a->name, a->params[0].choices[ch]);
       }
-      t0 = now() - t0;
-      sink += y[runs] + dy[runs];
-      spent += t0;
-      if (t0 < best)
-        best = t0;
-      runs++;
+      memset(&out, 0, sizeof out);
+      out.y = y;
+      out.dy = dy;
+      best = 1e30;
+      while (runs < MAX_RUNS && (runs < MIN_RUNS || spent < BUDGET_S)) {
+        double t0 = now();
+        if (eng_activate(a, p, x, N, 1, &out) != ENG_OK) {
+          fprintf(stderr, "bench_engine: %s failed\n", name);
+          return 1;
+        }
+        t0 = now() - t0;
+        sink += y[runs] + dy[runs];
+        spent += t0;
+        if (t0 < best)
+          best = t0;
+        runs++;
+      }
+      rate = N / best;
+      for (size_t j = 0; j < npeers; j++) {
+        int match = strcmp(peers[j].name, name) == 0;
+        for (const char *const *al = a->aliases; ch == 0 && !match && *al != NULL; al++)
+          match = strcmp(peers[j].name, *al) == 0;
+        if (match)
+          pr = &peers[j];
+      }
+      if (npeers == 0)
+        printf("| %s | %.3g | %.2f | %.2f |\n", name, rate, 1e9 / rate, rate / memcpy_rate);
+      else if (pr == NULL)
+        printf("| %s | %.3g | %.2f | | | |\n", name, rate, rate / memcpy_rate);
+      else
+        printf("| %s | %.3g | %.2f | %.3g | %.3g | %.2f |\n", name, rate, rate / memcpy_rate,
+               pr->fwd, pr->fwdbwd, rate / pr->fwdbwd);
     }
-    rate = N / best;
-    for (size_t j = 0; j < npeers; j++) {
-      int match = strcmp(peers[j].name, a->name) == 0;
-      for (const char *const *al = a->aliases; !match && *al != NULL; al++)
-        match = strcmp(peers[j].name, *al) == 0;
-      if (match)
-        pr = &peers[j];
-    }
-    if (npeers == 0)
-      printf("| %s | %.3g | %.2f | %.2f |\n", a->name, rate, 1e9 / rate, rate / memcpy_rate);
-    else if (pr == NULL)
-      printf("| %s | %.3g | %.2f | | | |\n", a->name, rate, rate / memcpy_rate);
-    else
-      printf("| %s | %.3g | %.2f | %.3g | %.3g | %.2f |\n", a->name, rate,
-             rate / memcpy_rate, pr->fwd, pr->fwdbwd, rate / pr->fwdbwd);
   }
+  printf("\nexact (MPFR) path taken for %llu outputs in all these runs\n", eng_exact_count());
   if (sink == 12345.678)
     printf("\n");
   free(x);

@@ -96,8 +96,10 @@ int mpref_eval(formula_fn *f, unsigned nparams, unsigned learnable, mpfr_t *out,
     if (fabs(p[j]) > 1)
       scale *= fabs(p[j]);
   }
-  /* results like u s(u) - softplus(u) are e^-u below their terms: 1.5 |u| bits more */
-  prec = 384 + 2 * e + (mpfr_prec_t)(1.5 * (scale < 2400 ? scale : 2400));
+  /* results like u s(u) - softplus(u) are e^-u below their terms: 1.5 |u| bits more;
+   * a tiny x costs its exponent once in cancellation (1 - 2 s(x) = -x/2 + ...) and
+   * the value may sit within x^2 of a midpoint (sigmoid''(x) = -x/8 + 5x^3/96): 3 e */
+  prec = 384 + 3 * e + (mpfr_prec_t)(1.5 * (scale < 2400 ? scale : 2400));
 
   if (want & (ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_D2Y)) {
     jet_begin(3, prec);

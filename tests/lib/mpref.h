@@ -15,8 +15,11 @@
 
 #include "engine.h"
 
-/* Precision of the out[] values the harness hands to a reference. */
-#define MPREF_PREC 256
+/* Precision of the out[] values the harness hands to a reference: at least the
+ * working precision of the formulas (384 bits and more; 2,500 for subnormal x), so
+ * that a value within 2^-1000 of a midpoint between doubles (elu(x) = x/2 + x^2/4
+ * for a subnormal x) is not rounded onto the midpoint before it is compared. */
+#define MPREF_PREC 4096
 
 /* Computes the outputs selected by `want` (ENG_WANT_* bits; out[ENG_OUT_*] indices,
  * out[ENG_OUT_DP + j] for learnable parameter j) at x with parameters p. out[] are
