@@ -102,6 +102,11 @@ void outs_end_list(struct outs *l)
   outs_add(l, OUT_END_LIST, NULL);
 }
 
+void outs_raw(struct outs *l, const char *name, const char *json)
+{
+  outs_add(l, OUT_RAW, name)->s = json;
+}
+
 void outs_pointer(const struct outs *l, const struct out *o, char *ptr, size_t cap)
 {
   const struct out *open[OUTS_DEPTH];

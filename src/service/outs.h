@@ -25,7 +25,8 @@ enum out_kind {
   OUT_CLOSE,    /* its end */
   OUT_LIST,     /* the start of a nested array; the items in it until its OUT_END_LIST
                    are its elements, in order (their names are not written) */
-  OUT_END_LIST  /* its end */
+  OUT_END_LIST, /* its end */
+  OUT_RAW       /* a JSON value already written (a report that is not a tensor), in s */
 };
 
 /* How an output's entries map to the input element they come from. */
@@ -99,6 +100,9 @@ void outs_open(struct outs *l, const char *name);
 void outs_close(struct outs *l);
 void outs_list(struct outs *l, const char *name);
 void outs_end_list(struct outs *l);
+/* A JSON value written by the route (NUL-terminated text that lives as long as the
+ * list), put in the reply as it is. */
+void outs_raw(struct outs *l, const char *name, const char *json);
 
 /* The JSON Pointer of an item in the reply ("/y", "/dy_dparams/alpha",
  * "/layers/2/grad_z"). */

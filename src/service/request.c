@@ -662,12 +662,17 @@ int req_decode_json(struct hctx *c, const struct field *fields, struct req_head 
     struct jdoc_err e;
     int rc = jdoc_parse(c->body, c->body_len, c->cfg != NULL ? c->cfg->max_elements : SIZE_MAX,
                         &c->doc, &e);
-    free(c->body_owned);
-    if (c->body_owned != NULL)
-      ctx_uncharge(c, c->body_len);
-    c->body_owned = NULL;
-    c->body = NULL;
-    c->body_len = 0;
+    int keep = 0;
+    for (size_t i = 0; fields[i].name != NULL; i++)
+      keep |= (fields[i].flags & FF_TEXT) != 0;
+    if (rc != 0 || !keep) { /* a kept body stays charged, and the context frees it */
+      free(c->body_owned);
+      if (c->body_owned != NULL)
+        ctx_uncharge(c, c->body_len);
+      c->body_owned = NULL;
+      c->body = NULL;
+      c->body_len = 0;
+    }
     if (rc == 0 && ctx_charge_doc(c) != 0)
       return -1;
     if (rc != 0) {

@@ -65,6 +65,8 @@ struct field {
 
 #define FF_LAYER 1u    /* FK_LOSS: only the losses a layer can end in */
 #define FF_LO_OPEN 2u  /* FK_NUMBER: lo itself is excluded */
+#define FF_TEXT 4u     /* FK_JSON: the route reads the value's text too, so the body is
+                          kept (c->body) while the request is handled */
 
 /* The head of every typed request. */
 struct req_head {

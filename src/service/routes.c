@@ -21,6 +21,7 @@ const struct route http_routes[] = {
   { "POST", "/network/backward", &op_network_backward, NULL, RT_BODY },
   { "POST", "/loss", &op_loss, NULL, RT_BODY },
   { "POST", "/init", &op_init, NULL, RT_BODY },
+  { "POST", "/verify", &op_verify, NULL, RT_BODY },
   { "GET", "/activations", NULL, h_activations_get, 0 },
   { "GET", "/activations/{name}", NULL, h_activation_get, 0 },
   { "GET", "/losses", NULL, h_losses_get, 0 },

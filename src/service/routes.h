@@ -59,6 +59,7 @@ extern const struct op op_network_forward;  /* POST /network/forward */
 extern const struct op op_network_backward; /* POST /network/backward */
 extern const struct op op_loss;             /* POST /loss */
 extern const struct op op_init;             /* POST /init */
+extern const struct op op_verify;           /* POST /verify (h_verify.c) */
 
 /* The GET handlers. */
 get_fn h_activations_get;        /* GET /activations        (h_activations.c) */

@@ -1,6 +1,8 @@
 /*
  * wire_json.c: the JSON encoder of our routes (wire.h).
  */
+#include <string.h>
+
 #include "codec/num.h"
 #include "service/wire.h"
 
@@ -27,6 +29,8 @@ size_t wire_json_estimate(const struct outs *l)
   for (unsigned i = 0; i < l->n; i++)
     if (l->o[i].kind == OUT_TENSOR || l->o[i].kind == OUT_INDEX)
       n += (NUM_MAX_LEN + 1) * shape_count(&l->o[i].shape);
+    else if (l->o[i].kind == OUT_RAW)
+      n += strlen(l->o[i].s);
   return n;
 }
 
@@ -78,6 +82,9 @@ size_t wire_json(const struct outs *l, struct buf *b)
       if (depth < OUTS_DEPTH)
         in_list[++depth] = o->kind == OUT_LIST;
       first = 1;
+      break;
+    case OUT_RAW:
+      buf_puts(b, o->s);
       break;
     case OUT_CLOSE:
     case OUT_END_LIST:

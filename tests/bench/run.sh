@@ -6,6 +6,8 @@
 #   (c) POST /neuron/backward softmax + cross_entropy, M=1024, d=64, K=10
 #   (b-bin) (b) through POST /v2/models/gelu/infer, binary FP64 in and out
 #   (c-bin) (c) through POST /v2/models/dense/infer, binary tensors
+#   (v) POST /verify: 1,000,000 float32 gelu y values from a naive float32 formula,
+#       graded in float32 (exact form, erf; and the tanh form)   seconds/request, elements/s
 #
 # Peers: a FastAPI + NumPy service (tests/bench/fastapi_peer.py, two workers; the binary
 # workloads against its binary routes, np.frombuffer in and raw bytes out) and a bare
@@ -14,7 +16,8 @@
 # service's own time and whose peak RSS is theirs; beside them, the engine's own time
 # for the same work (bench_exec) on one thread and on all.
 # Then the codec alone and the engine's kernels beside PyTorch's float64 kernels.
-# BENCH_RUNS (default 5) repetitions of (b) and (c); BENCH_SECONDS (default 8) per wrk run.
+# BENCH_RUNS (default 5) repetitions of (b) and (c); BENCH_SECONDS (default 8) per wrk run;
+# VERIFY_RUNS (default 3) of each (v). BENCH_ONLY=verify runs (v) alone.
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -44,6 +47,74 @@ fi
 make --no-print-directory all $B/bench/mhd_fixed $B/bench/bench_codec $B/bench/bench_engine \
   $B/bench/bench_exec >/dev/null
 
+# ---------------------------------------------------------------- (v) /verify
+# A kernel's float32 outputs graded in float32: x uniform in [-10, 10) as float32, y from
+# the textbook formula evaluated in float32 by PyTorch (0.5 x (1 + erf(x / sqrt 2)), and
+# the tanh form), sent as Python writes them (x.tolist(), json.dumps); and the same y
+# graded as identity's, which costs the engine nothing: the route's own cost. The
+# service's own time comes from its access log; beside it, POST /activate of the same x
+# (y only): the engine's share.
+bench_verify() {
+  VRUNS=${VERIFY_RUNS:-3}
+  $PY - "$W" <<'PYEOF'
+import json, sys, torch
+w = sys.argv[1]
+torch.manual_seed(7)
+x = torch.rand(1_000_000, dtype=torch.float32) * 20 - 10
+forms = {
+    "ve": ({}, 0.5 * x * (1 + torch.erf(x * 0.7071067811865476))),
+    "vt": ({"approximate": "tanh"},
+           0.5 * x * (1 + torch.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))),
+}
+# and identity graded against the same y: the route's own cost, with no engine work
+forms["vi"] = (None, forms["ve"][1])
+for name, (params, y) in forms.items():
+    act = "gelu" if params is not None else "identity"
+    params = params or {}
+    body = {"activation": act, "params": params, "dtype": "float32", "x": x.tolist(),
+            "got": {"y": y.tolist()}}
+    open(f"{w}/{name}.json", "w").write(json.dumps(body, separators=(",", ":")))
+    req = {"activation": act, "params": params, "x": x.tolist(), "outputs": ["y"]}
+    open(f"{w}/{name}a.json", "w").write(json.dumps(req, separators=(",", ":")))
+PYEOF
+  PV=$(free_port)
+  ./build/neurond --port "$PV" --bind 127.0.0.1 >"$W/neurondv.out" 2>"$W/neurondv.log" &
+  VPID=$!; PIDS="$PIDS $VPID"
+  wait_port "$PV"
+  for f in ve vt vi; do
+    : >"$W/$f.t"; : >"$W/$f.a"
+    i=0
+    while [ $i -lt "$VRUNS" ]; do
+      curl -s -o "$W/$f.resp" -w '%{time_total}\n' -H 'Content-Type: application/json' \
+        --data-binary "@$W/$f.json" "http://127.0.0.1:$PV/verify" >>"$W/$f.t"
+      curl -s -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+        --data-binary "@$W/${f}a.json" "http://127.0.0.1:$PV/activate" >>"$W/$f.a"
+      i=$((i + 1))
+    done
+  done
+  vsvc() { grep '"path":"/verify"' "$W/neurondv.log" | sed -n "$1" |
+    sed 's/.*"microseconds":\([0-9]*\).*/\1/' | median; }
+  SVE=$(vsvc "1,${VRUNS}p")
+  SVT=$(vsvc "$((VRUNS + 1)),$((2 * VRUNS))p")
+  SVI=$(vsvc "$((2 * VRUNS + 1)),\$p")
+  VB=$(wc -c <"$W/ve.json")
+  echo
+  echo "## POST /verify, 1,000,000 float32 values graded in float32 ($VRUNS runs, medians)"
+  echo
+  awk -v te="$(median <"$W/ve.t")" -v tt="$(median <"$W/vt.t")" -v ti="$(median <"$W/vi.t")" \
+      -v ae="$(median <"$W/ve.a")" -v at="$(median <"$W/vt.a")" -v ai="$(median <"$W/vi.a")" \
+      -v se="$SVE" -v st="$SVT" -v si="$SVI" -v vb="$VB" 'BEGIN {
+    printf "| activation | /verify s/req | elements/s | service s (access log) | /activate y s/req |\n"
+    printf "|---|---|---|---|---|\n"
+    printf "| gelu, exact (erf) | %.3f | %.3g | %.3f | %.3f |\n", te, 1e6/te, se/1e6, ae
+    printf "| gelu, tanh form | %.3f | %.3g | %.3f | %.3f |\n", tt, 1e6/tt, st/1e6, at
+    printf "| identity (no engine work) | %.3f | %.3g | %.3f | %.3f |\n", ti, 1e6/ti, si/1e6, ai
+    printf "\nrequest body %.1f MB\n", vb/1e6
+  }'
+  $PY -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]["y"]; print("exact form: max_ulp", r["max_ulp"], "histogram", r["histogram"])' "$W/ve.resp"
+  kill "$VPID" 2>/dev/null || true
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -57,6 +128,11 @@ wait_port() { # port
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+if [ "${BENCH_ONLY:-}" = verify ]; then
+  bench_verify
+  exit 0
+fi
 
 # ------------------------------------------------------------------ bodies
 $PY - "$W" <<'EOF'
@@ -262,3 +338,5 @@ else
   echo "(python3-torch not available: PyTorch columns skipped)"
   $B/bench/bench_engine
 fi
+
+bench_verify

@@ -18,7 +18,7 @@ make --no-print-directory VARIANT=fuzz CC=clang \
   CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" $B/libservice.a $B/libengine.a >/dev/null
 clang -O1 -g $SAN -fsanitize=fuzzer -Iinclude -Isrc \
   tests/fuzz/fuzz_request.c $B/libservice.a $B/libengine.a \
-  $(pkg-config --libs libmicrohttpd libcjson) -lm -lpthread -o $B/fuzz_request
+  $(pkg-config --libs libmicrohttpd libcjson) -lmpfr -lgmp -lm -lpthread -o $B/fuzz_request
 
 mkdir -p $B/corpus
 cp -n tests/fuzz/corpus/* $B/corpus/ 2>/dev/null || true
