@@ -587,6 +587,50 @@ START_TEST(test_fp32)
 }
 END_TEST
 
+/* An FP32 output is the float nearest the true value, not the double result rounded
+ * again: leaky_relu(-3) = -3 alpha with alpha = 0x1.555556aaaaaabp-2 (found by a search
+ * in MPFR) has the correctly rounded double -0x1.000001p+0, exactly halfway between two
+ * floats, while the true value lies beyond it: the float nearest it is -0x1.000002p+0,
+ * and rounding the double again (ties to even) would give -1. The same product is
+ * grad_x = grad_y alpha at x = -1 with grad_y = -3. */
+START_TEST(test_fp32_rounded_once)
+{
+  static const double x[] = {-3, -1}, gy[] = {1, -3};
+  const size_t shape[1] = {2};
+  const double alpha = 0x1.555556aaaaaabp-2;
+  double got[4];
+  struct reply r;
+  cJSON *req, *p;
+  char json[256];
+
+  /* the double result is the midpoint */
+  snprintf(json, sizeof json, "{\"activation\":\"leaky_relu\",\"params\":{\"alpha\":%.17g},"
+           "\"x\":[-3]}", alpha);
+  {
+    cJSON *ref = activate(json);
+    flatten(cJSON_GetObjectItemCaseSensitive(ref, "y"), got, 4, 0);
+    ck_assert(got[0] == -0x1.000001p+0);
+    cJSON_Delete(ref);
+  }
+  req = request_with(tensor("x", shape, 1, "FP32", x, 2));
+  cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(req, "inputs"),
+                       tensor("grad_y", shape, 1, "FP32", gy, 2));
+  p = cJSON_AddObjectToObject(req, "parameters");
+  cJSON_AddNumberToObject(p, "alpha", alpha);
+  ask(req, "y", 1);
+  ask(req, "grad_x", -1);
+  infer_json("leaky_relu", req, &r);
+  ck_assert_msg(r.status == 200, "%s", r.body);
+  ck_assert_uint_eq(values(&r, "y", got, 4), 2);
+  ck_assert_msg(got[0] == -0x1.000002p+0, "y[0] = %a, want -0x1.000002p+0", got[0]);
+  ck_assert_uint_eq(values(&r, "grad_x", got, 4), 2);
+  /* JSON: the shortest text that reads back to the float */
+  ck_assert_msg((float)got[1] == -0x1.000002p+0f, "grad_x[1] = %a, want -0x1.000002p+0",
+                got[1]);
+  reply_free(&r);
+}
+END_TEST
+
 /* Vector functions: rows along the last dimension, any rank; jacobian, argmax, grad_x. */
 START_TEST(test_vector_models)
 {
@@ -1027,6 +1071,7 @@ static Suite *v2_suite(void)
   tcase_add_test(tc, test_model_metadata);
   tcase_add_test(tc, test_elementwise_same_bits);
   tcase_add_test(tc, test_fp32);
+  tcase_add_test(tc, test_fp32_rounded_once);
   tcase_add_test(tc, test_vector_models);
   tcase_add_test(tc, test_parameters);
   tcase_add_test(tc, test_dense);

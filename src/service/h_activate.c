@@ -191,33 +191,50 @@ int act_compute(struct hctx *c, const struct act_req *r, struct act_result *res)
   return 0;
 }
 
+/* The exact-value descriptor of an output (out_exact), for a narrower type's rounding. */
+static void exact_of(struct out *o, const struct act_req *r, const struct act_result *res,
+                     unsigned which)
+{
+  o->exact.act = r->act;
+  o->exact.p = r->p;
+  o->exact.x = r->x.v;
+  o->exact.grad_y = r->has_grad_y ? r->grad_y.v : NULL;
+  o->exact.k = res->k;
+  o->exact.which = which;
+}
+
 void act_outs(const struct act_req *r, const struct act_result *res, struct outs *l)
 {
   const struct eng_activation *a = r->act;
   const struct shape *xs = &r->x.shape;
+  int vec = a->kind == ENG_VECTOR;
   struct out *o;
 
   outs_string(l, "activation", a->name);
   outs_params(l, "params", a, r->p);
   outs_shape(l, "shape", xs);
   if (res->o.y != NULL)
-    outs_tensor(l, "y", &res->yshape, res->o.y, "/x", xs,
-                res->yshape.ndim == xs->ndim ? MAP_SAME : MAP_ROW);
+    exact_of(outs_tensor(l, "y", &res->yshape, res->o.y, "/x", xs,
+                         res->yshape.ndim == xs->ndim ? MAP_SAME : MAP_ROW),
+             r, res, vec ? ENG_VOUT_Y : ENG_OUT_Y);
   if (res->o.argmax != NULL) {
     o = outs_add(l, OUT_INDEX, "argmax");
     o->shape = res->yshape;
     o->idx = res->o.argmax;
   }
   if (res->o.dy != NULL)
-    outs_tensor(l, "dy_dx", xs, res->o.dy, "/x", xs, MAP_SAME);
+    exact_of(outs_tensor(l, "dy_dx", xs, res->o.dy, "/x", xs, MAP_SAME), r, res, ENG_OUT_DY);
   if (res->o.d2y != NULL)
-    outs_tensor(l, "d2y_dx2", xs, res->o.d2y, "/x", xs, MAP_SAME);
+    exact_of(outs_tensor(l, "d2y_dx2", xs, res->o.d2y, "/x", xs, MAP_SAME), r, res,
+             ENG_OUT_D2Y);
   if (r->outputs & ACT_OUT_DP) {
     outs_open(l, "dy_dparams");
     for (unsigned j = 0; j < a->nparams; j++)
-      if (res->o.dp[j] != NULL)
-        outs_tensor(l, a->params[j].name, xs, res->o.dp[j], "/x", xs, MAP_SAME)->wire =
-          res->dp_wire[j];
+      if (res->o.dp[j] != NULL) {
+        o = outs_tensor(l, a->params[j].name, xs, res->o.dp[j], "/x", xs, MAP_SAME);
+        o->wire = res->dp_wire[j];
+        exact_of(o, r, res, ENG_OUT_DP + j);
+      }
     outs_close(l);
   }
   if (res->o.jac != NULL) {
@@ -232,10 +249,12 @@ void act_outs(const struct act_req *r, const struct act_result *res, struct outs
       js.dim[1] = res->w;
       js.dim[2] = res->k;
     }
-    outs_tensor(l, "jacobian", &js, res->o.jac, "/x", xs, MAP_ROW);
+    exact_of(outs_tensor(l, "jacobian", &js, res->o.jac, "/x", xs, MAP_ROW), r, res,
+             ENG_VOUT_JAC);
   }
   if (res->o.grad_x != NULL)
-    outs_tensor(l, "grad_x", xs, res->o.grad_x, "/x", xs, MAP_SAME);
+    exact_of(outs_tensor(l, "grad_x", xs, res->o.grad_x, "/x", xs, MAP_SAME), r, res,
+             vec ? ENG_VOUT_GRAD_X : ENG_OUT_GRAD_X);
 }
 
 static int run(struct hctx *c, struct req_head *h, struct outs *l)

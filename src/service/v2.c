@@ -750,14 +750,48 @@ static const struct out *find_out(const struct outs *l, const char *name)
   return NULL;
 }
 
-/* An FP32 value from a double result: the float nearest the true value. The double is
- * already the one nearest it, so the float nearest the double is the float nearest the
- * true value, but when the double lies exactly halfway between two floats; then the
- * true value is the double itself (ties to even, as the conversion does) or lies beside
- * it, and the side decides. */
-static float to_f32(double d)
+/* An FP32 value from a double result d (entry i of output o): the float nearest the
+ * true value. d is the double nearest it, so the float nearest d is the float nearest
+ * the true value, but when d lies exactly halfway between two floats: then the true
+ * value is d itself (ties to even, as the conversion does) or lies to one side, and the
+ * engine says which (eng_*_exact_sign, in MPFR). A midpoint of two normal floats has 29
+ * trailing bits 1 followed by 28 zeros; the subnormal and overflow ranges are asked
+ * of the rounding itself. The dense model's outputs carry the accuracy of /neuron and are
+ * rounded from their doubles. */
+static float to_f32(const struct out *o, size_t i, double d)
 {
-  return (float)d;
+  const struct out_exact *e = &o->exact;
+  double ad = fabs(d);
+  uint64_t bits;
+  int sign;
+
+  memcpy(&bits, &d, sizeof bits);
+  if (e->act == NULL || e->x == NULL || !isfinite(d) ||
+      ((bits & 0x1FFFFFFFu) != 0x10000000u && ad >= 0x1p-126 && ad <= FLT_MAX))
+    return (float)d;
+  if (eng_round_f32(d, 1) == eng_round_f32(d, -1))
+    return (float)eng_round_f32(d, 0);
+  if (e->act->kind == ENG_ELEMENTWISE) {
+    sign = eng_ew_exact_sign(e->act, e->p, e->x[i], e->which,
+                             e->grad_y != NULL ? e->grad_y[i] : 0, d);
+  } else {
+    size_t k = e->k, w = eng_activation_width(e->act, k), row, a = 0, b = 0;
+    if (e->which == ENG_VOUT_JAC) {
+      row = i / (w * k);
+      a = i % (w * k) / k;
+      b = i % k;
+    } else if (e->which == ENG_VOUT_GRAD_X) {
+      row = i / k;
+      a = i % k;
+    } else {
+      row = i / w;
+      a = i % w;
+    }
+    sign = eng_vec_exact_sign(e->act, e->p, e->x + row * k, k,
+                              e->grad_y != NULL ? e->grad_y + row * w : NULL, e->which, a, b,
+                              d);
+  }
+  return (float)eng_round_f32(d, sign);
 }
 
 /* Picks and converts the outputs asked for (or the defaults) from the answer l: each
@@ -807,7 +841,7 @@ static int select_outputs(struct hctx *c, struct infer *q, const struct outs *l,
         if (f == NULL || back == NULL)
           return -1;
         for (size_t k = 0; k < cnt; k++) {
-          f[k] = to_f32(o->v[k]);
+          f[k] = to_f32(o, k, o->v[k]);
           back[k] = f[k];
         }
         so->f32 = f;
