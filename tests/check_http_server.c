@@ -206,6 +206,15 @@ START_TEST(test_get_routes)
   ck_assert_int_eq(http_get(&s, "/activations/softplus", &r), 0);
   ck_assert_msg(strstr(r.body, "\"range\":\"(0, inf)\"") != NULL, "%s", r.body);
   resp_free(&r);
+  /* the second derivative's rule where the pieces switch, beside the first's */
+  ck_assert_int_eq(http_get(&s, "/activations/elu", &r), 0);
+  d = cJSON_Parse(r.body);
+  ck_assert_str_eq(cJSON_GetObjectItem(d, "kinks")->valuestring, "elu'(0) = alpha");
+  ck_assert_msg(strstr(cJSON_GetObjectItem(d, "kinks2")->valuestring, "elu''(0) = 0") != NULL,
+                "%s", r.body);
+  ck_assert(cJSON_GetObjectItem(d, "ulp")->valuedouble == 0);
+  cJSON_Delete(d);
+  resp_free(&r);
   ck_assert_int_eq(http_get(&s, "/activations/nope", &r), 0);
   ck_assert_int_eq(r.status, 404);
   ck_assert_str_eq(r.ctype, "application/problem+json");

@@ -131,6 +131,8 @@ static void put_entry(struct buf *b, const struct eng_activation *a)
   buf_jstr(b, a->derivative != NULL ? a->derivative : "");
   buf_puts(b, ",\"kinks\":");
   buf_jstr(b, a->kinks != NULL ? a->kinks : "");
+  buf_puts(b, ",\"kinks2\":");
+  buf_jstr(b, a->kinks2 != NULL ? a->kinks2 : "");
   buf_puts(b, ",\"outputs\":");
   put_outputs(b, a);
   buf_puts(b, ",\"ulp\":");
