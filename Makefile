@@ -45,7 +45,7 @@ ifndef V
 Q := @
 endif
 
-.PHONY: FORCE all lib deps test test-run conformance check run asan valgrind layering gen-check bench fuzz soak docker \
+.PHONY: FORCE all lib deps test test-run conformance readme-check check run asan valgrind layering gen-check bench fuzz soak docker \
         docker-test lint-openapi browser-test plots clean hard-cases
 
 all: $(BIN)
@@ -168,11 +168,17 @@ export BROWSER
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
 	$(Q)$(MAKE) --no-print-directory conformance
+	$(Q)$(MAKE) --no-print-directory readme-check
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory layering
 	$(Q)$(MAKE) --no-print-directory gen-check
 	$(Q)$(MAKE) --no-print-directory lint-openapi
 	$(Q)if [ "$(BROWSER)" != 0 ]; then $(MAKE) --no-print-directory browser-test; fi
+
+# Every console example of README.md run against the real server: its output must be
+# the README's, byte for byte (README_FIX=1 writes the server's outputs back instead).
+readme-check: $(BIN)
+	$(Q)$(PYTHON) tests/readme/check.py $(BIN) README.md $(if $(README_FIX),--fix)
 
 # The playground and /docs in Debian's headless chromium, driven by Playwright
 # (tests/browser); screenshots of each panel in build/browser/.

@@ -8,7 +8,7 @@
 set -e
 cd "$(dirname "$0")/.."
 need="gcc make pkg-config libmicrohttpd-dev libcjson-dev check libcurl4-openssl-dev libmpfr-dev libgmp-dev libyaml-dev
-python3 python3-yaml python3-jsonschema"
+python3 python3-yaml python3-jsonschema curl"
 if [ "${BROWSER:-1}" != 0 ]; then
   need="$need chromium"
   command -v node >/dev/null 2>&1 || need="$need nodejs"
