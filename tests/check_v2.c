@@ -1009,6 +1009,22 @@ START_TEST(test_binary_errors)
     expect_error(&r, 400, "both");
     reply_free(&r);
   }
+  /* more binary bytes than 8 per allowed element: refused before the body is read,
+   * whatever its header says (here a shape the bytes disagree with, which would be a
+   * 400 once read) */
+  {
+    static const char hbig[] = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1000],"
+                               "\"datatype\":\"FP64\",\"parameters\":{\"binary_data_size\":"
+                               "810000}}]}";
+    size_t l = strlen(hbig), total = l + 810000;
+    char *big = calloc(1, total);
+    ck_assert_ptr_nonnull(big);
+    memcpy(big, hbig, l);
+    raw_infer("relu", "application/octet-stream", big, total, (long)l, &r);
+    expect_error(&r, 413, "element limit");
+    reply_free(&r);
+    free(big);
+  }
   /* elements over the limit, announced in binary: refused from the header alone */
   {
     static const char hbig[] = "{\"inputs\":[{\"name\":\"x\",\"shape\":[200000],"

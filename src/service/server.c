@@ -652,11 +652,24 @@ static enum MHD_Result on_headers(struct server *s, struct MHD_Connection *conn,
     cl = (size_t)n;
   }
   {
-    /* the binary tensors after a JSON header of this length are to start 8-aligned */
+    /* Binary tensors follow a JSON header of this length: they are to start 8-aligned;
+     * and since no element takes more than 8 bytes, bytes of them past 8 per allowed
+     * element are over the element limit whatever the header says: refused before the
+     * body is read. */
     const char *hl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  "Inference-Header-Content-Length");
-    if (hl != NULL && hl[0] >= '0' && hl[0] <= '9')
-      r->pad = (8 - strtoull(hl, NULL, 10) % 8) % 8;
+    if (hl != NULL && hl[0] >= '0' && hl[0] <= '9') {
+      unsigned long long h = strtoull(hl, NULL, 10);
+      r->pad = (size_t)((8 - h % 8) % 8);
+      if (f.cl != NULL && h <= cl && (cl - h) / 8 > s->cfg->max_elements) {
+        snprintf(detail, sizeof detail,
+                 "the request holds more than %zu numbers (the element limit): its %zu bytes "
+                 "of binary tensors are more than 8 bytes per number allowed",
+                 s->cfg->max_elements, cl - (size_t)h);
+        r->too_large = 1;
+        return reply_now(conn, s, r, http_route_of(url), 413, detail);
+      }
+    }
   }
   need = admit_estimate(cl);
   if (admit_take(need) != 0) {
