@@ -325,6 +325,37 @@ START_TEST(test_neuron_softmax_cross_entropy_grad_is_softmax_minus_r)
 }
 END_TEST
 
+/* Given a, a one-hot row's grad_z is a (the correctly rounded softmax) over M for every
+ * class but the target's, digit for digit: grad_z = softmax(z) - r as a learner reads
+ * it beside a. With M a power of two the quotient is exact. */
+START_TEST(test_neuron_softmax_cross_entropy_grad_is_a_off_target)
+{
+  uint64_t seed = 29;
+  double x[MAXQ] = {0}, w[MAXQ] = {0}, cls[16] = {0}, z[MAXQ], a[MAXQ], gz[MAXQ], gw[MAXQ];
+  double gb[8], gx[MAXQ], loss, p[ENG_MAX_PARAMS];
+  for (int rep = 0; rep < 24; rep++) {
+    size_t m = (size_t)1 << (rep % 4), d = 1 + mix(&seed) % 4, k = 2 + mix(&seed) % 5;
+    enum eng_reduction red = rep % 3 ? ENG_REDUCE_MEAN : ENG_REDUCE_SUM;
+    struct eng_layer l = layer("softmax", p, m, d, k, x, w, NULL);
+    struct eng_targets t = {NULL, cls};
+    struct eng_backward_out o = {gz, gw, gb, gx, NULL, &loss};
+    for (size_t q = 0; q < m * d; q++)
+      x[q] = unif(&seed, -5, 5);
+    fill(&seed, w, k * d, 0);
+    for (size_t i = 0; i < m; i++)
+      cls[i] = (double)(mix(&seed) % k);
+    ck_assert_int_eq(eng_layer_forward(&l, z, a), ENG_OK);
+    ck_assert_int_eq(eng_layer_backward(&l, z, a, NULL, ENG_LOSS_CROSS_ENTROPY, &t, red, &o,
+                                        NULL), ENG_OK);
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = 0; j < k; j++)
+        if ((size_t)cls[i] != j)
+          ck_assert_msg(gz[i * k + j] == a[i * k + j] / (red == ENG_REDUCE_MEAN ? (double)m : 1),
+                        "grad_z[%zu][%zu] = %a, a = %a", i, j, gz[i * k + j], a[i * k + j]);
+  }
+}
+END_TEST
+
 /* The sums after grad_z, split by neurons and by samples, are bit for bit those of
  * one eng_layer_backward call; ranges past the layer are refused. */
 START_TEST(test_neuron_backward_split_is_whole)
@@ -622,6 +653,7 @@ static Suite *neuron_suite(void)
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_neuron_sigmoid_cross_entropy_matches_mpfr);
   tcase_add_test(tc, test_neuron_softmax_cross_entropy_grad_is_softmax_minus_r);
+  tcase_add_test(tc, test_neuron_softmax_cross_entropy_grad_is_a_off_target);
   tcase_add_test(tc, test_neuron_backward_hand_values);
   tcase_add_loop_test(tc, test_neuron_finite_difference, 0,
                       (int)(sizeof fd_cases / sizeof fd_cases[0]));
