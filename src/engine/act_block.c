@@ -393,7 +393,7 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
     double *restrict dy, const double *restrict gy, double *restrict gx,           \
     double *restrict redo)                                                         \
   {                                                                                \
-    double any = 0;                                                                \
+    uint64_t any = 0; /* a sum of integers: the vectorizer may reorder it */        \
     SETUP;                                                                         \
     if (gx == NULL) {                                                              \
       for (size_t i = 0; i < n; i++) {                                             \
@@ -404,7 +404,7 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
         f = YTEST(yh, yl, ye, &y[i]);                                              \
         f += DTEST(dh, dl, de, &dy[i]);                                            \
         redo[i] = REDO((f + bad) != 0);                                            \
-        any += redo[i];                                                            \
+        any += redo[i] != 0;                                                       \
       }                                                                            \
     } else { /* and grad_x = gy f'(x): the two-word f'(x) times gy, rounded once */ \
       for (size_t i = 0; i < n; i++) {                                             \
@@ -417,10 +417,10 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
         MUL_DD_D(dh, dl, g, gh, gl);                                               \
         f += DTEST(gh, gl, fabs(g) * de, &gx[i]);                                  \
         redo[i] = REDO((f + bad) != 0);                                            \
-        any += redo[i];                                                            \
+        any += redo[i] != 0;                                                       \
       }                                                                            \
     }                                                                              \
-    return (size_t)any;                                                            \
+    return any;                                                                    \
   }
 
 /* y = sigmoid(a x), y' = a s'(a x); u = a x exact in two words. */
