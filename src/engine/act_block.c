@@ -384,7 +384,23 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
               ? lo != 0 : 0);
 }
 
+/* The rounding of v = hi + lo known to within |err| (err of either sign), where |err|
+ * also covers 2^-53 (|lo| + |err|), the roundings of lo - err and lo + err: rounding
+ * to nearest is monotonic, so if hi + (lo - err) and hi + (lo + err) (each one
+ * rounding of an exact sum) round to the same double, so do v and the exact value
+ * between them, powers of two and subnormal results included. *out is that double;
+ * returns 0, else 1 (a midpoint lies in between, or is too close; NaN also flags).
+ * Infinite results pass: the kernels' ranges keep them out where they would be wrong.
+ * Five operations where the tests above take a dozen. */
+ENG_INLINE double lane_round2(double hi, double lo, double err, double *out)
+{
+  double a = hi + (lo - err), b = hi + (lo + err);
+  *out = a;
+  return REDO(a != b);
+}
+
 #define TEST_REL(h, l, e, out) lane_round_rel(h, l, out) /* e = |h| ERR or 0 */
+#define TEST_TWO(h, l, e, out) lane_round2(h, l, e, out) /* |e| >= the bound, see above */
 #define TEST_FINE(h, l, e, out) lane_round_fine(h, l, out) /* e <= 2^-98 |h|, 0 if l = 0 */
 #define TEST_ABS(h, l, e, out) lane_round(h, l, e, out)
 #define BLOCK_KERNEL(stem, YTEST, DTEST, SETUP, ...)                                           \
@@ -608,23 +624,38 @@ BLOCK_KERNEL(mish, TEST_REL, TEST_ABS, (void)p,
   S = Th + ph; bb = S - Th; Se = (Th - (S - bb)) + (ph - bb);
   dh = S; dl = Se + (Tl + pl); de = (fabs(Th) + fabs(ph)) * ERR;)
 
-/* hard_swish on (-3, 3): y = (x^2 + 3x) / 6, y' = (2x + 3) / 6 from exact two-word
- * numerators, each quotient to 2^-104 (true ties go to the element kernel); 0, 0 at
- * and below -3; x, 1 at and above 3. */
-BLOCK_KERNEL(hard_swish, TEST_FINE, TEST_FINE, (void)p,
-  double lo = xi <= -3 ? 1.0 : 0.0, hi = xi >= 3 ? 1.0 : 0.0, mid = 1 - lo - hi;
-  double xm = mid != 0 ? xi : 0;
-  double sq = xm * xm, sqe = fma(xm, xm, -sq), t3 = 3 * xm, t3e = fma(3, xm, -t3), s, se, bb;
-  bad = fabs(xm) < 0x1p-900 ? 1.0 : 0.0; bad = xm == 0 ? 0.0 : bad;
-  s = sq + t3; bb = s - sq; se = ((sq - (s - bb)) + (t3 - bb)) + (sqe + t3e);
-  /* near -3 the sum cancels and se is as large as s: renormalised (TwoSum) */
-  { double s2 = s + se, b2 = s2 - s; se = (s - (s2 - b2)) + (se - b2); s = s2; }
-  /* q = s / 6 to 2^-53, then the exact residual s - 6q (fma) divided by 6 */
-  double q = s * 0x1.5555555555555p-3, ql = (fma(-q, 6, s) + se) * 0x1.5555555555555p-3;
-  double d2 = 2 * xm, u = d2 + 3, ue; bb = u - d2; ue = (d2 - (u - bb)) + (3 - bb);
-  double r = u * 0x1.5555555555555p-3, rl = (fma(-r, 6, u) + ue) * 0x1.5555555555555p-3;
-  yh = xi * hi + q * mid; yl = ql * mid; ye = fabs(q) * 0x1p-100 * mid;
-  dh = hi + r * mid; dl = rl * mid; de = fabs(r) * 0x1p-100 * mid;)
+/* hard_swish on (-3, 3) (NaN too, which flags):
+ *   y = x (x + 3) / 6: x + 3 = ah + al exactly (fast TwoSum, |x| < 3), P + Pl = x ah +
+ *   x al within 2^-105 |P| (TwoProduct, then x al by an fma); q = RN(P C6), C6 =
+ *   RN(1/6), leaves an exact residual r = P - 6q (|r| < 9 2^-53 |q|: fma), and
+ *   (r + Pl) C6 adds the rest, y within 2^-102 |q| (2^-100 |q| is passed to the test);
+ *   y' = 1/2 + x/3: q3 = RN(x C3), C3 = RN(1/3), x - 3 q3 exact (fma), 1/2 + q3 exact
+ *   in two words (fast TwoSum, |q3| < 1), the residual over 3 added by one fma: within
+ *   2^-104 (absolute: y' passes through 0 at x = -3/2, where the sum cancels; 2^-101
+ *   is passed, which also covers grad_x's product with grad_y).
+ * 0, 0 at and below -3; x, 1 at and above 3 (exact). Below |x| = 2^-900 the low words
+ * would lose bits to underflow: the element kernel. */
+#define C6 0x1.5555555555555p-3
+#define C3 0x1.5555555555555p-2
+BLOCK_KERNEL(hard_swish, TEST_TWO, TEST_TWO, (void)p,
+  int mid = !(xi <= -3) & !(xi >= 3);
+  double ah, al, P, Pl, q, r, c, q3, rem, h, l;
+  /* on (-3, 3); the other lanes' values are not taken */
+  FAST2SUM(3.0, xi, ah, al);
+  P = xi * ah;
+  Pl = fma(xi, al, fma(xi, ah, -P));
+  q = P * C6;
+  r = fma(-q, 6, P);
+  c = (r + Pl) * C6;
+  q3 = xi * C3;
+  rem = fma(-q3, 3, xi);
+  FAST2SUM(0.5, q3, h, l);
+  l = fma(rem, C3, l);
+  bad = (fabs(xi) < 0x1p-900) & (xi != 0) ? 1.0 : 0.0;
+  yh = mid ? q : xi >= 3 ? xi : 0; yl = mid ? c : 0; ye = mid ? q * 0x1p-100 : 0;
+  dh = mid ? h : xi >= 3 ? 1 : 0; dl = mid ? l : 0; de = mid ? 0x1p-101 : 0;)
+#undef C6
+#undef C3
 
 /* gelu, tanh form: y = x s(w), y' = s(w) + x s'(w) w', w = 2c (x + k x^3),
  * w' = 2c (1 + 3k x^2), c = sqrt(2/pi), k = 0.044715, both in two words. The sum of
