@@ -440,7 +440,7 @@ ENG_INLINE double lane_round2(double hi, double lo, double err, double *out)
   }
 
 /* y = sigmoid(a x), y' = a s'(a x); u = a x exact in two words. */
-BLOCK_KERNEL(sigmoid, TEST_REL, TEST_REL, double a = p[0],
+BLOCK_KERNEL(sigmoid_portable, TEST_REL, TEST_REL, double a = p[0],
   double u = a * xi; double ul = fma(a, xi, -u); double au = fabs(u);
   bad = REDO(!(au <= 680) | (au < 0x1p-900));
   struct lg L = logistic_hp(bad != 0 ? 0 : u, bad != 0 ? 0 : ul);
@@ -466,9 +466,41 @@ ENG_INLINE void swish_lane(double xi, double u, double ul, double *yh, double *y
   *de = (fabs(L.sh) + fabs(ph)) * ERR;
 }
 
-BLOCK_KERNEL(swish, TEST_REL, TEST_ABS, double b = p[0],
+BLOCK_KERNEL(swish_portable, TEST_REL, TEST_ABS, double b = p[0],
   double u = b * xi; double ul = fma(b, xi, -u);
   swish_lane(xi, u, ul, &yh, &yl, &ye, &dh, &dl, &de, &bad);)
+
+/* sigmoid and swish: the AVX-512 kernels (act_block512.c) where the machine runs them
+ * and the parameter is in their range, else the portable ones above. */
+ENG_INLINE int use512(double a)
+{
+#ifdef ENG_AVX512
+  return fabs(a) >= 0x1p-8 && fabs(a) <= 0x1p8 && eng__avx512();
+#else
+  (void)a;
+  return 0;
+#endif
+}
+
+size_t eng__sigmoid_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                          const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (use512(p[0]))
+    return eng__sigmoid_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__sigmoid_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
+
+size_t eng__swish_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                        const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (use512(p[0]))
+    return eng__swish_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__swish_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
 
 /* tanh x = sign(x) (1 - t) / (1 + t), tanh' = 4 t / (1 + t)^2, t = e^-2|x|, with
  * 1 - t = -(e^-2|x| - 1) from exp_hp, never a cancelling difference. */

@@ -1,0 +1,274 @@
+/*
+ * act_block512.c: the block kernels of sigmoid and swish (eng_block_fn, as in
+ * act_block.c) written for AVX-512: eight lanes per register, the table of e^w read
+ * from registers by permutes instead of one load per lane, and the rounding decided by
+ * a two-sided test (act_block.c's lane_round2). act_block.c calls them where the
+ * machine has AVX-512F and DQ (eng__avx512) and the parameter is in their range;
+ * elsewhere its portable kernels run. A lane they do not decide is flagged, and the
+ * element kernel computes it: every output is the correctly rounded value either way,
+ * so the bits do not depend on the path. Built for x86-64 with GCC only (the
+ * functions carry their own target; the rest of the engine is built for the baseline).
+ * No HTTP or JSON here.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+#ifdef ENG_AVX512
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,fma")
+
+#include <immintrin.h>
+
+/* The machine runs AVX-512F and DQ (its operating system saves the registers). */
+int eng__avx512(void)
+{
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+
+typedef __m512d V;
+
+#define VINLINE static inline __attribute__((always_inline))
+#define K(c) _mm512_set1_pd(c)
+#define FMA(a, b, c) _mm512_fmadd_pd(a, b, c)  /* a b + c, one rounding */
+#define FMS(a, b, c) _mm512_fmsub_pd(a, b, c)  /* a b - c */
+#define FNMA(a, b, c) _mm512_fnmadd_pd(a, b, c) /* c - a b */
+#define FNMS(a, b, c) _mm512_fnmsub_pd(a, b, c) /* -a b - c */
+#define ABS(a) _mm512_abs_pd(a)
+#define CMP(a, b, op) _mm512_cmp_pd_mask(a, b, op)
+
+/* s + e = a + b exactly, for a = 0 or exponent(a) >= exponent(b), or a an integer
+ * multiple of ulp(b) (then a + b and s - a are multiples of ulp(b) within 2^53 of
+ * them, and the rounding error of s is one ulp(b) or none). */
+#define FAST2SUM(a, b, s, e)                                                      \
+  do {                                                                             \
+    V a_ = (a), b_ = (b);                                                          \
+    s = a_ + b_;                                                                   \
+    e = b_ - (s - a_);                                                             \
+  } while (0)
+
+/* s + e = a + b exactly, in any order (TwoSum). */
+#define TWO_SUM(a, b, s, e)                                                       \
+  do {                                                                             \
+    V a_ = (a), b_ = (b), bb_;                                                     \
+    s = a_ + b_;                                                                   \
+    bb_ = s - a_;                                                                  \
+    e = (a_ - (s - bb_)) + (b_ - bb_);                                             \
+  } while (0)
+
+/* ================================================================ e^-(u + ul) */
+
+#define LN2_16_HI 0x1.62e42fefa0000p-5 /* 36 bits: k LN2_16_HI is exact for |k| < 2^17 */
+#define LN2_16_LO 0x1.cf79abc9e3b3ap-44
+#define INV_LN2_16 0x1.71547652b82fep+4
+#define SHIFT 0x1.8p52 /* adding it rounds to an integer in the low bits */
+
+/* 2^(j/16), j = 0 .. 15, in two words (the second word within 2^-107 of the rest):
+ * eight per register, read by one two-register permute. */
+static const double exp16_hi[16] = {
+  0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+  0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+  0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+  0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0,
+};
+static const double exp16_lo[16] = {
+  0x0.0p+0,               0x1.8a62e4adc610bp-54,  -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
+  0x1.6f46ad23182e4p-55,  0x1.ada0911f09ebcp-55,  0x1.d4397afec42e2p-56,  0x1.6324c054647adp-54,
+  -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54,  0x1.c7c46b071f2bep-56,
+  0x1.7a1cd345dcc81p-54,  0x1.11065895048ddp-55,  0x1.2ed02d75b3707p-55,  -0x1.e9c23179c2893p-54,
+};
+
+/* The table, loaded once per block. */
+struct tab {
+  V h0, h1, l0, l1;
+};
+
+VINLINE struct tab tab_load(void)
+{
+  struct tab t = {_mm512_loadu_pd(exp16_hi), _mm512_loadu_pd(exp16_hi + 8),
+                  _mm512_loadu_pd(exp16_lo), _mm512_loadu_pd(exp16_lo + 8)};
+  return t;
+}
+
+/* E = e^-(u + ul) for |u| <= 680 (|ul| <= 2^-40 |u|) as eh + el, within 2^-69.6
+ * relative (|el| <= 2^-51 |eh|):
+ *   -(u + ul) = k ln2/16 + rh + rl: k = round(-16 u / ln2), rh = -u - k LN2_16_HI exact
+ *   (k LN2_16_HI is exact, and the fma difference is a multiple of 2^-40, or of
+ *   ulp(u) >= 2^-58 where that is smaller, below 2^-5), rl = RN(-ul - k LN2_16_LO)
+ *   (|rl| < 2^-26.4; LN2_16_HI + LN2_16_LO is ln2/16 within 2^-94, so the reduction
+ *   is within 2^-78.6), renormalised by a fast TwoSum (exact: |rh| >= |rl|, or rh is a
+ *   nonzero multiple of 2^-58 and ulp(rl) < 2^-79), then |rh| <= R = 0.021662;
+ *   e^r - 1 = rh + rh^2/2 + rh^3 P(rh) + rl (1 + rh + rh^2/2), P to rh^6/9! (Taylor:
+ *   the rest is below 2^-77.0; the dropped rl rh^3/6 below 2^-77.7): rh^2/2 exact in
+ *   two words (TwoProduct), rh + rh^2/2 = m1 + m2 (fast TwoSum); c = rh^3 P(rh) <=
+ *   2^-19.2 in doubles within 4.8 2^-53 |c| (three products and P's rounding and
+ *   coefficient) < 2^-69.9, added last to the smaller terms (one more rounding, 2^-72.2);
+ *   then m1 + small in two words (fast TwoSum, |small| < |m1|);
+ *   e^-(u + ul) = 2^(k>>4) T[k & 15] (1 + m): T (1 + m) from exact products and
+ *   fast TwoSums, within 2^-100; 2^(k>>4) by vscalefpd (exact, but for el below 2^-1022,
+ *   within 2^-1075: 2^-94 of e^-680 ~ 2^-981).
+ * Sum: 2^-69.9 + 2^-72.2 + 2^-77.0 + 2^-77.7 + 2^-78.6 + 2^-100 < 2^-69.6. */
+VINLINE void exp_neg(V u, V ul, const struct tab *t, V *eh, V *el)
+{
+  V kd = FNMA(u, K(INV_LN2_16), K(SHIFT)); /* SHIFT - 16 u / ln2: k in the low bits */
+  V kf = kd - K(SHIFT);
+  V rh = FNMS(kf, K(LN2_16_HI), u);
+  V rl = FNMS(kf, K(LN2_16_LO), ul);
+  V half, qh, ql, m1, m2, p, c, small, n1, n2, th, tl, ph, pl, s, se, lo, e;
+  __m512i j = _mm512_castpd_si512(kd); /* the permutes read its low four bits: k & 15 */
+  FAST2SUM(rh, rl, rh, rl);
+  half = rh * K(0.5);
+  qh = rh * half;
+  ql = FMS(rh, half, qh);
+  FAST2SUM(rh, qh, m1, m2);
+  p = FMA(K(0x1.71de3a556c734p-19), rh, K(0x1.a01a01a01a01ap-16)); /* 1/9!, 1/8! */
+  p = FMA(p, rh, K(0x1.a01a01a01a01ap-13));                        /* 1/7! */
+  p = FMA(p, rh, K(0x1.6c16c16c16c17p-10));                        /* 1/6! */
+  p = FMA(p, rh, K(0x1.1111111111111p-7));                         /* 1/5! */
+  p = FMA(p, rh, K(0x1.5555555555555p-5));                         /* 1/4! */
+  p = FMA(p, rh, K(0x1.5555555555555p-3));                         /* 1/3! */
+  c = (rh * rh) * (rh * p);
+  small = c + (m2 + (ql + FMA(rl, m1, rl)));
+  FAST2SUM(m1, small, n1, n2);
+  th = _mm512_permutex2var_pd(t->h0, j, t->h1);
+  tl = _mm512_permutex2var_pd(t->l0, j, t->l1);
+  /* T (1 + n1 + n2) = T_hi + T_hi n1 + (T_hi n2 + T_lo (1 + n1)) */
+  ph = th * n1;
+  pl = FMS(th, n1, ph);
+  FAST2SUM(th, ph, s, se);
+  lo = se + (pl + FMA(th, n2, tl * (K(1) + n1)));
+  e = kf * K(0.0625); /* vscalefpd multiplies by 2^floor(e) = 2^(k>>4) */
+  *eh = _mm512_scalef_pd(s, e);
+  *el = _mm512_scalef_pd(lo, e);
+}
+
+/* ================================================================== logistic */
+
+/* With E = e^-(u + ul) (two words, relative error d): s = sigmoid(u) = 1 / (1 + E)
+ * (1 + E in two words by TwoSum, its reciprocal corrected by one step to 2^-100),
+ * F = E s = sigmoid(-u) and G = F s = sigmoid'(u), by two-word products. Each is the
+ * function of the computed E, whose relative sensitivity to E is at most 1
+ * (E / (1 + E), 1 / (1 + E), |1 - E| / (1 + E)), so each is within d + 2^-98. */
+struct lgv {
+  V sh, sl, gh, gl;
+};
+
+VINLINE struct lgv logistic(V u, V ul, const struct tab *t)
+{
+  struct lgv L;
+  V eh, el, dh, dl, fh, fl;
+  exp_neg(u, ul, t, &eh, &el);
+  TWO_SUM(K(1), eh, dh, dl);
+  dl = dl + el;
+  L.sh = K(1) / dh;
+  L.sl = L.sh * (FNMA(L.sh, dh, K(1)) - L.sh * dl);
+  fh = eh * L.sh;
+  fl = FMS(eh, L.sh, fh) + (eh * L.sl + el * L.sh);
+  L.gh = fh * L.sh;
+  L.gl = FMS(fh, L.sh, L.gh) + (fh * L.sl + fl * L.sh);
+  return L;
+}
+
+/* The relative bound of the two-word values: d + 2^-97 < 2^-69.5 (exp_neg), then
+ * doubled against slips; it also covers the test's own roundings (2^-53 (|lo| +
+ * |err|) < 2^-104 |hi|) and one more two-word product (grad_x, 2^-103). */
+#define ERR 0x1p-68
+
+/* The two-sided test of act_block.c's lane_round2: the mask of lanes it does not
+ * decide; *out is hi + (lo - err). */
+VINLINE __mmask8 round2(V hi, V lo, V err, V *out)
+{
+  V a = hi + (lo - err), b = hi + (lo + err);
+  *out = a;
+  return CMP(a, b, _CMP_NEQ_UQ);
+}
+
+/* Lanes outside |u| in [2^-900, 680] (and NaN): the element kernel (the tails, and
+ * the low words that would lose bits to underflow). */
+VINLINE __mmask8 out_of_range(V u)
+{
+  V au = ABS(u);
+  return CMP(au, K(680), _CMP_NLE_UQ) | CMP(au, K(0x1p-900), _CMP_LT_OQ);
+}
+
+/* grad_x = gy f'(x) from f'(x) = dh + dl (within err): the two-word product, rounded
+ * once; lanes whose product leaves [2^-990, 2^1023] (other than 0) are flagged, as
+ * the bound is relative. */
+VINLINE __mmask8 grad_x(V dh, V dl, V err, V g, V *out)
+{
+  V gh = dh * g, gl = FMS(dh, g, gh) + dl * g, ag = ABS(gh);
+  __mmask8 f = round2(gh, gl, ABS(g) * err + ag * K(0x1p-102), out);
+  return f | CMP(ag, K(0x1.fffffffffffffp1023), _CMP_NLE_UQ) |
+         (CMP(ag, K(0x1p-990), _CMP_LT_OQ) & CMP(ag, K(0), _CMP_NEQ_UQ));
+}
+
+/* The loop shared by the kernels: eight lanes at a time (the last ones masked), the
+ * body setting yo, dyo (the rounded outputs), dh, dl, de (f'(x) and its bound, for
+ * grad_x) and f (the lanes it does not decide). */
+#define LANES_LOOP(...)                                                            \
+  do {                                                                             \
+    for (size_t i = 0; i < n; i += 8) {                                            \
+      __mmask8 m = n - i >= 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1);            \
+      V xi = _mm512_maskz_loadu_pd(m, x + i), yo, dyo, dh, dl, de;                 \
+      __mmask8 f;                                                                  \
+      __VA_ARGS__;                                                                 \
+      _mm512_mask_storeu_pd(y + i, m, yo);                                         \
+      _mm512_mask_storeu_pd(dy + i, m, dyo);                                       \
+      if (gx != NULL) {                                                            \
+        V go;                                                                      \
+        f |= grad_x(dh, dl, de, _mm512_maskz_loadu_pd(m, gy + i), &go);             \
+        _mm512_mask_storeu_pd(gx + i, m, go);                                      \
+      }                                                                            \
+      f &= m;                                                                      \
+      _mm512_mask_storeu_pd(redo + i, m, _mm512_maskz_mov_pd(f, K(1)));            \
+      any += (size_t)__builtin_popcount(f);                                        \
+    }                                                                              \
+  } while (0)
+
+/* y = sigmoid(a x), y' = a G(a x); u = a x exact in two words. For 2^-8 <= |a| <= 2^8
+ * (act_block.c checks): then y' lies in [2^-992, 2^7], inside the range where the
+ * relative bound holds. */
+size_t eng__sigmoid_block512(const double *x, const double *p, size_t n, double *y,
+                             double *dy, const double *gy, double *gx, double *redo)
+{
+  struct tab t = tab_load();
+  V a = K(p[0]);
+  size_t any = 0;
+  LANES_LOOP(
+    V u = a * xi; V ul = FMS(a, xi, u);
+    struct lgv L = logistic(u, ul, &t);
+    f = out_of_range(u);
+    f |= round2(L.sh, L.sl, L.sh * K(ERR), &yo);
+    dh = L.gh * a; dl = FMS(L.gh, a, dh) + L.gl * a; de = ABS(dh) * K(ERR);
+    f |= round2(dh, dl, de, &dyo));
+  return any;
+}
+
+/* y = x s(u), y' = s(u) + u G(u), u = beta x exact in two words: the sum cancels near
+ * u = -1.2785, so its bound is absolute, from the size of its terms. For 2^-8 <= |beta|
+ * <= 2^8 (act_block.c checks): then |y| >= 2^-980 on the lanes taken. */
+size_t eng__swish_block512(const double *x, const double *p, size_t n, double *y,
+                           double *dy, const double *gy, double *gx, double *redo)
+{
+  struct tab t = tab_load();
+  V b = K(p[0]);
+  size_t any = 0;
+  LANES_LOOP(
+    V u = b * xi; V ul = FMS(b, xi, u);
+    struct lgv L = logistic(u, ul, &t);
+    V yh = L.sh * xi, yl = FMS(L.sh, xi, yh) + L.sl * xi, ph, pl, se;
+    f = out_of_range(u);
+    f |= round2(yh, yl, yh * K(ERR), &yo);
+    ph = L.gh * u; pl = FMS(L.gh, u, ph) + (L.gh * ul + L.gl * u);
+    TWO_SUM(L.sh, ph, dh, se);
+    dl = se + (L.sl + pl);
+    de = (L.sh + ABS(ph)) * K(ERR);
+    f |= round2(dh, dl, de, &dyo));
+  return any;
+}
+
+#pragma GCC pop_options
+
+#endif /* ENG_AVX512 */
