@@ -19,6 +19,8 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq,fma")
+/* the scheduler before register allocation interleaves the two halves of a step */
+#pragma GCC optimize("schedule-insns", "sched-pressure")
 
 #include <immintrin.h>
 
@@ -204,68 +206,108 @@ VINLINE __mmask8 grad_x(V dh, V dl, V err, V g, V *out)
          (CMP(ag, K(0x1p-990), _CMP_LT_OQ) & CMP(ag, K(0), _CMP_NEQ_UQ));
 }
 
-/* The loop shared by the kernels: eight lanes at a time (the last ones masked), the
- * body setting yo, dyo (the rounded outputs), dh, dl, de (f'(x) and its bound, for
- * grad_x) and f (the lanes it does not decide). */
-#define LANES_LOOP(...)                                                            \
+/* The loop shared by the kernels: sixteen lanes at a time in two independent halves
+ * (the scheduler interleaves their long chains of dependent operations), then eight
+ * (the last ones masked); the body (BODY(m, xi, yo, dyo, dh, dl, de, f)) sets yo, dyo
+ * (the rounded outputs), dh, dl, de (f'(x) and its bound, for grad_x) and f (the
+ * lanes it does not decide) from the lanes m of x. */
+#define LANES_STORE(GX, i, m, yo, dyo, dh, dl, de, f)                              \
   do {                                                                             \
-    for (size_t i = 0; i < n; i += 8) {                                            \
-      __mmask8 m = n - i >= 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1);            \
-      V xi = _mm512_maskz_loadu_pd(m, x + i), yo, dyo, dh, dl, de;                 \
-      __mmask8 f;                                                                  \
-      __VA_ARGS__;                                                                 \
-      _mm512_mask_storeu_pd(y + i, m, yo);                                         \
-      _mm512_mask_storeu_pd(dy + i, m, dyo);                                       \
-      if (gx != NULL) {                                                            \
-        V go;                                                                      \
-        f |= grad_x(dh, dl, de, _mm512_maskz_loadu_pd(m, gy + i), &go);             \
-        _mm512_mask_storeu_pd(gx + i, m, go);                                      \
-      }                                                                            \
-      f &= m;                                                                      \
-      _mm512_mask_storeu_pd(redo + i, m, _mm512_maskz_mov_pd(f, K(1)));            \
-      any += (size_t)__builtin_popcount(f);                                        \
+    _mm512_mask_storeu_pd(y + (i), m, yo);                                         \
+    _mm512_mask_storeu_pd(dy + (i), m, dyo);                                       \
+    if (GX) {                                                                      \
+      V go;                                                                        \
+      f |= grad_x(dh, dl, de, _mm512_maskz_loadu_pd(m, gy + (i)), &go);             \
+      _mm512_mask_storeu_pd(gx + (i), m, go);                                      \
     }                                                                              \
+    f &= m;                                                                        \
+    _mm512_mask_storeu_pd(redo + (i), m, _mm512_maskz_mov_pd(f, K(1)));            \
+    any += (size_t)__builtin_popcount(f);                                          \
+  } while (0)
+
+#define LANES_RUN(BODY, GX)                                                        \
+  do {                                                                             \
+    size_t i = 0;                                                                  \
+    for (; i + 16 <= n; i += 16) {                                                 \
+      V x0 = _mm512_loadu_pd(x + i), x1 = _mm512_loadu_pd(x + i + 8);              \
+      V y0, dy0, dh0, dl0, de0, y1, dy1, dh1, dl1, de1;                            \
+      __mmask8 f0, f1;                                                             \
+      BODY(x0, y0, dy0, dh0, dl0, de0, f0);                                        \
+      BODY(x1, y1, dy1, dh1, dl1, de1, f1);                                        \
+      LANES_STORE(GX, i, 0xff, y0, dy0, dh0, dl0, de0, f0);                        \
+      LANES_STORE(GX, i + 8, 0xff, y1, dy1, dh1, dl1, de1, f1);                    \
+    }                                                                              \
+    for (; i < n; i += 8) {                                                        \
+      __mmask8 m = n - i >= 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1), f;         \
+      V x0 = _mm512_maskz_loadu_pd(m, x + i), yo, dyo, dh, dl, de;                 \
+      BODY(x0, yo, dyo, dh, dl, de, f);                                            \
+      LANES_STORE(GX, i, m, yo, dyo, dh, dl, de, f);                               \
+    }                                                                              \
+  } while (0)
+
+/* The loop without grad_x and with it, each free of branches inside a step. */
+#define LANES_LOOP(BODY)                                                           \
+  do {                                                                             \
+    if (gx == NULL)                                                                \
+      LANES_RUN(BODY, 0);                                                          \
+    else                                                                           \
+      LANES_RUN(BODY, 1);                                                          \
   } while (0)
 
 /* y = sigmoid(a x), y' = a G(a x); u = a x exact in two words. For 2^-8 <= |a| <= 2^8
  * (act_block.c checks): then y' lies in [2^-992, 2^7], inside the range where the
  * relative bound holds. */
-size_t eng__sigmoid_block512(const double *x, const double *p, size_t n, double *y,
-                             double *dy, const double *gy, double *gx, double *redo)
+#define SIGMOID_BODY(xi, yo, dyo, dh, dl, de, f)                                   \
+  do {                                                                             \
+    V u = a * xi, ul = FMS(a, xi, u);                                              \
+    struct lgv L = logistic(u, ul, &t);                                            \
+    f = out_of_range(u);                                                           \
+    f |= round2(L.sh, L.sl, L.sh * K(ERR), &yo);                                   \
+    dh = L.gh * a;                                                                 \
+    dl = FMS(L.gh, a, dh) + L.gl * a;                                              \
+    de = ABS(dh) * K(ERR);                                                         \
+    f |= round2(dh, dl, de, &dyo);                                                 \
+  } while (0)
+
+size_t eng__sigmoid_block512(const double *restrict x, const double *restrict p, size_t n,
+                             double *restrict y, double *restrict dy,
+                             const double *restrict gy, double *restrict gx,
+                             double *restrict redo)
 {
   struct tab t = tab_load();
   V a = K(p[0]);
   size_t any = 0;
-  LANES_LOOP(
-    V u = a * xi; V ul = FMS(a, xi, u);
-    struct lgv L = logistic(u, ul, &t);
-    f = out_of_range(u);
-    f |= round2(L.sh, L.sl, L.sh * K(ERR), &yo);
-    dh = L.gh * a; dl = FMS(L.gh, a, dh) + L.gl * a; de = ABS(dh) * K(ERR);
-    f |= round2(dh, dl, de, &dyo));
+  LANES_LOOP(SIGMOID_BODY);
   return any;
 }
 
 /* y = x s(u), y' = s(u) + u G(u), u = beta x exact in two words: the sum cancels near
  * u = -1.2785, so its bound is absolute, from the size of its terms. For 2^-8 <= |beta|
  * <= 2^8 (act_block.c checks): then |y| >= 2^-980 on the lanes taken. */
-size_t eng__swish_block512(const double *x, const double *p, size_t n, double *y,
-                           double *dy, const double *gy, double *gx, double *redo)
+#define SWISH_BODY(xi, yo, dyo, dh, dl, de, f)                                     \
+  do {                                                                             \
+    V u = b * xi, ul = FMS(b, xi, u);                                              \
+    struct lgv L = logistic(u, ul, &t);                                            \
+    V yh = L.sh * xi, yl = FMS(L.sh, xi, yh) + L.sl * xi, ph, pl, se;              \
+    f = out_of_range(u);                                                           \
+    f |= round2(yh, yl, yh * K(ERR), &yo);                                         \
+    ph = L.gh * u;                                                                 \
+    pl = FMS(L.gh, u, ph) + (L.gh * ul + L.gl * u);                                \
+    TWO_SUM(L.sh, ph, dh, se);                                                     \
+    dl = se + (L.sl + pl);                                                         \
+    de = (L.sh + ABS(ph)) * K(ERR);                                                \
+    f |= round2(dh, dl, de, &dyo);                                                 \
+  } while (0)
+
+size_t eng__swish_block512(const double *restrict x, const double *restrict p, size_t n,
+                           double *restrict y, double *restrict dy,
+                           const double *restrict gy, double *restrict gx,
+                           double *restrict redo)
 {
   struct tab t = tab_load();
   V b = K(p[0]);
   size_t any = 0;
-  LANES_LOOP(
-    V u = b * xi; V ul = FMS(b, xi, u);
-    struct lgv L = logistic(u, ul, &t);
-    V yh = L.sh * xi, yl = FMS(L.sh, xi, yh) + L.sl * xi, ph, pl, se;
-    f = out_of_range(u);
-    f |= round2(yh, yl, yh * K(ERR), &yo);
-    ph = L.gh * u; pl = FMS(L.gh, u, ph) + (L.gh * ul + L.gl * u);
-    TWO_SUM(L.sh, ph, dh, se);
-    dl = se + (L.sl + pl);
-    de = (L.sh + ABS(ph)) * K(ERR);
-    f |= round2(dh, dl, de, &dyo));
+  LANES_LOOP(SWISH_BODY);
   return any;
 }
 
