@@ -125,13 +125,14 @@ VINLINE void exp_neg(V u, V ul, const struct tab *t, V *eh, V *el)
   qh = rh * half;
   ql = FMS(rh, half, qh);
   FAST2SUM(rh, qh, m1, m2);
-  p = FMA(K(0x1.71de3a556c734p-19), rh, K(0x1.a01a01a01a01ap-16)); /* 1/9!, 1/8! */
-  p = FMA(p, rh, K(0x1.a01a01a01a01ap-13));                        /* 1/7! */
-  p = FMA(p, rh, K(0x1.6c16c16c16c17p-10));                        /* 1/6! */
-  p = FMA(p, rh, K(0x1.1111111111111p-7));                         /* 1/5! */
-  p = FMA(p, rh, K(0x1.5555555555555p-5));                         /* 1/4! */
-  p = FMA(p, rh, K(0x1.5555555555555p-3));                         /* 1/3! */
-  c = (rh * rh) * (rh * p);
+  /* 2 P(rh), its coefficients 2/k! (exact doublings of 1/k! in doubles) */
+  p = FMA(K(0x1.71de3a556c734p-18), rh, K(0x1.a01a01a01a01ap-15)); /* 2/9!, 2/8! */
+  p = FMA(p, rh, K(0x1.a01a01a01a01ap-12));                        /* 2/7! */
+  p = FMA(p, rh, K(0x1.6c16c16c16c17p-9));                         /* 2/6! */
+  p = FMA(p, rh, K(0x1.1111111111111p-6));                         /* 2/5! */
+  p = FMA(p, rh, K(0x1.5555555555555p-4));                         /* 2/4! */
+  p = FMA(p, rh, K(0x1.5555555555555p-2));                         /* 2/3! */
+  c = qh * (rh * p); /* rh^3 P(rh) = (rh^2 / 2) (2 rh P(rh)), qh = RN(rh^2 / 2) */
   small = c + (m2 + (ql + FMA(rl, m1, rl)));
   FAST2SUM(m1, small, n1, n2);
   th = _mm512_permutex2var_pd(t->h0, j, t->h1);
@@ -140,7 +141,7 @@ VINLINE void exp_neg(V u, V ul, const struct tab *t, V *eh, V *el)
   ph = th * n1;
   pl = FMS(th, n1, ph);
   FAST2SUM(th, ph, s, se);
-  lo = se + (pl + FMA(th, n2, tl * (K(1) + n1)));
+  lo = se + (pl + FMA(th, n2, FMA(tl, n1, tl)));
   e = kf * K(0.0625); /* vscalefpd multiplies by 2^floor(e) = 2^(k>>4) */
   *eh = _mm512_scalef_pd(s, e);
   *el = _mm512_scalef_pd(lo, e);
@@ -162,14 +163,15 @@ VINLINE struct lgv logistic(V u, V ul, const struct tab *t)
   struct lgv L;
   V eh, el, dh, dl, fh, fl;
   exp_neg(u, ul, t, &eh, &el);
-  TWO_SUM(K(1), eh, dh, dl);
+  /* 1 + E: a fast TwoSum of the larger and the smaller */
+  FAST2SUM(_mm512_max_pd(eh, K(1)), _mm512_min_pd(eh, K(1)), dh, dl);
   dl = dl + el;
   L.sh = K(1) / dh;
-  L.sl = L.sh * (FNMA(L.sh, dh, K(1)) - L.sh * dl);
+  L.sl = L.sh * FNMA(L.sh, dl, FNMA(L.sh, dh, K(1))); /* the inner fma is exact */
   fh = eh * L.sh;
-  fl = FMS(eh, L.sh, fh) + (eh * L.sl + el * L.sh);
+  fl = FMS(eh, L.sh, fh) + FMA(eh, L.sl, el * L.sh);
   L.gh = fh * L.sh;
-  L.gl = FMS(fh, L.sh, L.gh) + (fh * L.sl + fl * L.sh);
+  L.gl = FMS(fh, L.sh, L.gh) + FMA(fh, L.sl, fl * L.sh);
   return L;
 }
 
@@ -225,46 +227,60 @@ VINLINE __mmask8 grad_x(V dh, V dl, V err, V g, V *out)
     any += (size_t)__builtin_popcount(f);                                          \
   } while (0)
 
-#define LANES_RUN(BODY, GX)                                                        \
+#define LANES_RUN(BODY, ONE, GX)                                                   \
   do {                                                                             \
     size_t i = 0;                                                                  \
     for (; i + 16 <= n; i += 16) {                                                 \
       V x0 = _mm512_loadu_pd(x + i), x1 = _mm512_loadu_pd(x + i + 8);              \
       V y0, dy0, dh0, dl0, de0, y1, dy1, dh1, dl1, de1;                            \
       __mmask8 f0, f1;                                                             \
-      BODY(x0, y0, dy0, dh0, dl0, de0, f0);                                        \
-      BODY(x1, y1, dy1, dh1, dl1, de1, f1);                                        \
+      BODY(ONE, x0, y0, dy0, dh0, dl0, de0, f0);                                   \
+      BODY(ONE, x1, y1, dy1, dh1, dl1, de1, f1);                                   \
       LANES_STORE(GX, i, 0xff, y0, dy0, dh0, dl0, de0, f0);                        \
       LANES_STORE(GX, i + 8, 0xff, y1, dy1, dh1, dl1, de1, f1);                    \
     }                                                                              \
     for (; i < n; i += 8) {                                                        \
       __mmask8 m = n - i >= 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1), f;         \
       V x0 = _mm512_maskz_loadu_pd(m, x + i), yo, dyo, dh, dl, de;                 \
-      BODY(x0, yo, dyo, dh, dl, de, f);                                            \
+      BODY(ONE, x0, yo, dyo, dh, dl, de, f);                                       \
       LANES_STORE(GX, i, m, yo, dyo, dh, dl, de, f);                               \
     }                                                                              \
   } while (0)
 
-/* The loop without grad_x and with it, each free of branches inside a step. */
-#define LANES_LOOP(BODY)                                                           \
+/* The loop for a parameter of 1 (ONE: u = x) and others, without grad_x and with it,
+ * each free of branches inside a step. */
+#define LANES_LOOP(BODY, one)                                                      \
   do {                                                                             \
-    if (gx == NULL)                                                                \
-      LANES_RUN(BODY, 0);                                                          \
+    if ((one) && gx == NULL)                                                       \
+      LANES_RUN(BODY, 1, 0);                                                       \
+    else if (one)                                                                  \
+      LANES_RUN(BODY, 1, 1);                                                       \
+    else if (gx == NULL)                                                           \
+      LANES_RUN(BODY, 0, 0);                                                       \
     else                                                                           \
-      LANES_RUN(BODY, 1);                                                          \
+      LANES_RUN(BODY, 0, 1);                                                       \
   } while (0)
 
 /* y = sigmoid(a x), y' = a G(a x); u = a x exact in two words. For 2^-8 <= |a| <= 2^8
  * (act_block.c checks): then y' lies in [2^-992, 2^7], inside the range where the
  * relative bound holds. */
-#define SIGMOID_BODY(xi, yo, dyo, dh, dl, de, f)                                   \
+#define SIGMOID_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                              \
   do {                                                                             \
-    V u = a * xi, ul = FMS(a, xi, u);                                              \
-    struct lgv L = logistic(u, ul, &t);                                            \
+    V u = xi, ul = K(0);                                                           \
+    struct lgv L;                                                                  \
+    if (!ONE) {                                                                    \
+      u = a * xi;                                                                  \
+      ul = FMS(a, xi, u);                                                          \
+    }                                                                              \
+    L = logistic(u, ul, &t);                                                       \
     f = out_of_range(u);                                                           \
     f |= round2(L.sh, L.sl, L.sh * K(ERR), &yo);                                   \
-    dh = L.gh * a;                                                                 \
-    dl = FMS(L.gh, a, dh) + L.gl * a;                                              \
+    dh = L.gh;                                                                     \
+    dl = L.gl;                                                                     \
+    if (!ONE) {                                                                    \
+      dh = L.gh * a;                                                               \
+      dl = FMA(L.gl, a, FMS(L.gh, a, dh));                                         \
+    }                                                                              \
     de = ABS(dh) * K(ERR);                                                         \
     f |= round2(dh, dl, de, &dyo);                                                 \
   } while (0)
@@ -277,22 +293,30 @@ size_t eng__sigmoid_block512(const double *restrict x, const double *restrict p,
   struct tab t = tab_load();
   V a = K(p[0]);
   size_t any = 0;
-  LANES_LOOP(SIGMOID_BODY);
+  LANES_LOOP(SIGMOID_BODY, p[0] == 1);
   return any;
 }
 
 /* y = x s(u), y' = s(u) + u G(u), u = beta x exact in two words: the sum cancels near
  * u = -1.2785, so its bound is absolute, from the size of its terms. For 2^-8 <= |beta|
  * <= 2^8 (act_block.c checks): then |y| >= 2^-980 on the lanes taken. */
-#define SWISH_BODY(xi, yo, dyo, dh, dl, de, f)                                     \
+#define SWISH_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                                \
   do {                                                                             \
-    V u = b * xi, ul = FMS(b, xi, u);                                              \
-    struct lgv L = logistic(u, ul, &t);                                            \
-    V yh = L.sh * xi, yl = FMS(L.sh, xi, yh) + L.sl * xi, ph, pl, se;              \
+    V u = xi, ul = K(0), yh, yl, ph, pl, se;                                       \
+    struct lgv L;                                                                  \
+    if (!ONE) {                                                                    \
+      u = b * xi;                                                                  \
+      ul = FMS(b, xi, u);                                                          \
+    }                                                                              \
+    L = logistic(u, ul, &t);                                                       \
+    yh = L.sh * xi;                                                                \
+    yl = FMA(L.sl, xi, FMS(L.sh, xi, yh));                                         \
     f = out_of_range(u);                                                           \
     f |= round2(yh, yl, yh * K(ERR), &yo);                                         \
     ph = L.gh * u;                                                                 \
-    pl = FMS(L.gh, u, ph) + (L.gh * ul + L.gl * u);                                \
+    pl = FMA(L.gl, u, FMS(L.gh, u, ph));                                           \
+    if (!ONE)                                                                      \
+      pl = FMA(L.gh, ul, pl);                                                      \
     TWO_SUM(L.sh, ph, dh, se);                                                     \
     dl = se + (L.sl + pl);                                                         \
     de = (L.sh + ABS(ph)) * K(ERR);                                                \
@@ -307,7 +331,7 @@ size_t eng__swish_block512(const double *restrict x, const double *restrict p, s
   struct tab t = tab_load();
   V b = K(p[0]);
   size_t any = 0;
-  LANES_LOOP(SWISH_BODY);
+  LANES_LOOP(SWISH_BODY, p[0] == 1);
   return any;
 }
 
