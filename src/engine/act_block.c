@@ -669,7 +669,7 @@ BLOCK_KERNEL(mish, TEST_REL, TEST_ABS, (void)p,
  * would lose bits to underflow: the element kernel. */
 #define C6 0x1.5555555555555p-3
 #define C3 0x1.5555555555555p-2
-BLOCK_KERNEL(hard_swish, TEST_TWO, TEST_TWO, (void)p,
+BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO, (void)p,
   int mid = !(xi <= -3) & !(xi >= 3);
   double ah, al, P, Pl, q, r, c, q3, rem, h, l;
   /* on (-3, 3); the other lanes' values are not taken */
@@ -688,6 +688,17 @@ BLOCK_KERNEL(hard_swish, TEST_TWO, TEST_TWO, (void)p,
   dh = mid ? h : xi >= 3 ? 1 : 0; dl = mid ? l : 0; de = mid ? 0x1p-101 : 0;)
 #undef C6
 #undef C3
+
+/* hard_swish: the AVX-512 kernel (act_block512.c) where the machine runs it. */
+size_t eng__hard_swish_block(const double *x, const double *p, size_t n, double *y,
+                             double *dy, const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (eng__avx512())
+    return eng__hard_swish_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__hard_swish_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
 
 /* gelu, tanh form: y = x s(w), y' = s(w) + x s'(w) w', w = 2c (x + k x^3),
  * w' = 2c (1 + 3k x^2), c = sqrt(2/pi), k = 0.044715, both in two words. The sum of

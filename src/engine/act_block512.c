@@ -335,6 +335,53 @@ size_t eng__swish_block512(const double *restrict x, const double *restrict p, s
   return any;
 }
 
+/* hard_swish: act_block.c's portable kernel, on eight lanes at a time: on (-3, 3)
+ * (NaN too, which flags), y = q + c with q = RN(P / 6 in C6), c the exact residual
+ * P - 6q plus Pl, over 6 (P + Pl = x (x + 3) within 2^-105 |P|), within 2^-102 |q|;
+ * y' = 1/2 + x/3 in two words from the exact residual x - 3 RN(x C3), within 2^-104
+ * (absolute: it passes through 0 at x = -3/2). 0, 0 at and below -3; x, 1 at and
+ * above 3 (exact). Below |x| = 2^-900 the low words would lose bits to underflow. */
+#define C6 0x1.5555555555555p-3 /* RN(1/6) */
+#define C3 0x1.5555555555555p-2 /* RN(1/3) */
+#define HARD_SWISH_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                           \
+  do {                                                                             \
+    __mmask8 mid = CMP(xi, K(-3), _CMP_NLE_UQ) & CMP(xi, K(3), _CMP_NGE_UQ);       \
+    __mmask8 top = CMP(xi, K(3), _CMP_GE_OQ);                                      \
+    V ah, al, P, Pl, q, c, q3, rem, h, l, ya, da;                                  \
+    (void)ONE;                                                                     \
+    FAST2SUM(K(3), xi, ah, al); /* exact for |x| < 3 */                            \
+    P = xi * ah;                                                                   \
+    Pl = FMA(xi, al, FMS(xi, ah, P));                                              \
+    q = P * K(C6);                                                                 \
+    c = (FNMA(q, K(6), P) + Pl) * K(C6);                                           \
+    f = round2(q, c, q * K(0x1p-100), &ya);                                        \
+    q3 = xi * K(C3);                                                               \
+    rem = FNMA(q3, K(3), xi);                                                      \
+    FAST2SUM(K(0.5), q3, h, l);                                                    \
+    l = FMA(rem, K(C3), l);                                                        \
+    f |= round2(h, l, K(0x1p-101), &da);                                           \
+    f |= CMP(ABS(xi), K(0x1p-900), _CMP_LT_OQ) & CMP(xi, K(0), _CMP_NEQ_UQ);       \
+    f &= mid;                                                                      \
+    yo = _mm512_mask_blend_pd(mid, _mm512_maskz_mov_pd(top, xi), ya);             \
+    dh = _mm512_mask_blend_pd(mid, _mm512_maskz_mov_pd(top, K(1)), h);             \
+    dyo = _mm512_mask_blend_pd(mid, dh, da);                                       \
+    dl = _mm512_maskz_mov_pd(mid, l);                                              \
+    de = _mm512_maskz_mov_pd(mid, K(0x1p-101));                                    \
+  } while (0)
+
+size_t eng__hard_swish_block512(const double *restrict x, const double *restrict p, size_t n,
+                                double *restrict y, double *restrict dy,
+                                const double *restrict gy, double *restrict gx,
+                                double *restrict redo)
+{
+  size_t any = 0;
+  (void)p;
+  LANES_LOOP(HARD_SWISH_BODY, 0);
+  return any;
+}
+#undef C6
+#undef C3
+
 #pragma GCC pop_options
 
 #endif /* ENG_AVX512 */

@@ -32,7 +32,7 @@
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define ENG_AVX512 1
 int eng__avx512(void);
-eng_block_fn eng__sigmoid_block512, eng__swish_block512;
+eng_block_fn eng__sigmoid_block512, eng__swish_block512, eng__hard_swish_block512;
 #endif
 
 /* A helper of a kernel, inlined into each of its builds (a call would reach the
@@ -66,7 +66,7 @@ eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__softplus_block, eng__swis
   eng__threshold_block, eng__thresholded_relu_block, eng__hardshrink_block,
   eng__softshrink_block, eng__hard_sigmoid_block, eng__gelu_exact_block,
   eng__gelu_tanh_block, eng__gelu_sigmoid_block, eng__sigmoid_portable_block,
-  eng__swish_portable_block;
+  eng__swish_portable_block, eng__hard_swish_portable_block;
 eng_ew_fn eng__tanh_ew;
 eng_ew_fn eng__log_sigmoid_ew;
 eng_ew_fn eng__softplus_ew;       /* p: beta */
