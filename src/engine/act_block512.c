@@ -230,14 +230,20 @@ VINLINE __mmask8 grad_x(V dh, V dl, V err, V g, V *out)
 #define LANES_RUN(BODY, ONE, GX)                                                   \
   do {                                                                             \
     size_t i = 0;                                                                  \
-    for (; i + 16 <= n; i += 16) {                                                 \
+    for (; i + 32 <= n; i += 32) {                                                 \
       V x0 = _mm512_loadu_pd(x + i), x1 = _mm512_loadu_pd(x + i + 8);              \
+      V x2 = _mm512_loadu_pd(x + i + 16), x3 = _mm512_loadu_pd(x + i + 24);        \
       V y0, dy0, dh0, dl0, de0, y1, dy1, dh1, dl1, de1;                            \
-      __mmask8 f0, f1;                                                             \
+      V y2, dy2, dh2, dl2, de2, y3, dy3, dh3, dl3, de3;                            \
+      __mmask8 f0, f1, f2, f3;                                                     \
       BODY(ONE, x0, y0, dy0, dh0, dl0, de0, f0);                                   \
       BODY(ONE, x1, y1, dy1, dh1, dl1, de1, f1);                                   \
+      BODY(ONE, x2, y2, dy2, dh2, dl2, de2, f2);                                   \
+      BODY(ONE, x3, y3, dy3, dh3, dl3, de3, f3);                                   \
       LANES_STORE(GX, i, 0xff, y0, dy0, dh0, dl0, de0, f0);                        \
       LANES_STORE(GX, i + 8, 0xff, y1, dy1, dh1, dl1, de1, f1);                    \
+      LANES_STORE(GX, i + 16, 0xff, y2, dy2, dh2, dl2, de2, f2);                   \
+      LANES_STORE(GX, i + 24, 0xff, y3, dy3, dh3, dl3, de3, f3);                   \
     }                                                                              \
     for (; i < n; i += 8) {                                                        \
       __mmask8 m = n - i >= 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1), f;         \
