@@ -7,7 +7,10 @@
  * 2^15), or that leaves the ranges written for here (tails, subnormal results, the
  * cancelling neighbourhoods of zeros), is flagged, and the caller gives it to the
  * element kernel (double-double, then the exact path). The piecewise-linear functions
- * are exact in double arithmetic and flag nothing. No HTTP or JSON here.
+ * are exact in double arithmetic and flag nothing. sigmoid, swish and hard_swish also
+ * have kernels written for AVX-512 (act_block512.c); eng__sigmoid_block and the others
+ * below choose one at run time, the portable one where the machine lacks AVX-512.
+ * No HTTP or JSON here.
  */
 #include <math.h>
 #include <stdint.h>
@@ -399,8 +402,19 @@ ENG_INLINE double lane_round2(double hi, double lo, double err, double *out)
   return REDO(a != b);
 }
 
+/* The same where the result may leave the normal range (grad_x = grad_y f'(x)): a
+ * result below 2^-1021 (whose low word lost bits to underflow) or beyond the largest
+ * double also flags, unless lo = 0 (an exact result). */
+ENG_INLINE double lane_round2_range(double hi, double lo, double err, double *out)
+{
+  double a = hi + (lo - err), b = hi + (lo + err), aa = fabs(a);
+  *out = a;
+  return REDO((a != b) | (!(aa >= 0x1p-1021) & (lo != 0)) | !(aa <= 0x1.fffffffffffffp1023));
+}
+
 #define TEST_REL(h, l, e, out) lane_round_rel(h, l, out) /* e = |h| ERR or 0 */
 #define TEST_TWO(h, l, e, out) lane_round2(h, l, e, out) /* |e| >= the bound, see above */
+#define TEST_TWO_RANGE(h, l, e, out) lane_round2_range(h, l, e, out)
 #define TEST_FINE(h, l, e, out) lane_round_fine(h, l, out) /* e <= 2^-98 |h|, 0 if l = 0 */
 #define TEST_ABS(h, l, e, out) lane_round(h, l, e, out)
 #define BLOCK_KERNEL(stem, YTEST, DTEST, SETUP, ...)                                           \
@@ -666,10 +680,11 @@ BLOCK_KERNEL(mish, TEST_REL, TEST_ABS, (void)p,
  *   2^-104 (absolute: y' passes through 0 at x = -3/2, where the sum cancels; 2^-101
  *   is passed, which also covers grad_x's product with grad_y).
  * 0, 0 at and below -3; x, 1 at and above 3 (exact). Below |x| = 2^-900 the low words
- * would lose bits to underflow: the element kernel. */
+ * would lose bits to underflow: the element kernel. y' and grad_x share a test: grad_x
+ * may leave the normal range. */
 #define C6 0x1.5555555555555p-3
 #define C3 0x1.5555555555555p-2
-BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO, (void)p,
+BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO_RANGE, (void)p,
   int mid = !(xi <= -3) & !(xi >= 3);
   double ah, al, P, Pl, q, r, c, q3, rem, h, l;
   /* on (-3, 3); the other lanes' values are not taken */
