@@ -354,15 +354,21 @@ END_TEST
 static const struct {
   const char *row, *what;
   eng_block_fn *fn;
-  int avx512;
+  int avx512; /* 1: for 2^-8 <= |p[0]| <= 2^8, 2: for 2^-8 <= p[0] <= 2^8 */
 } variants[] = {
   {"sigmoid", "portable", eng__sigmoid_portable_block, 0},
   {"swish", "portable", eng__swish_portable_block, 0},
   {"hard_swish", "portable", eng__hard_swish_portable_block, 0},
+  {"elu", "portable", eng__elu_portable_block, 0},
+  {"selu", "portable", eng__selu_portable_block, 0},
+  {"celu", "portable", eng__celu_portable_block, 0},
 #ifdef ENG_AVX512
   {"sigmoid", "avx512", eng__sigmoid_block512, 1},
   {"swish", "avx512", eng__swish_block512, 1},
   {"hard_swish", "avx512", eng__hard_swish_block512, 1},
+  {"elu", "avx512", eng__elu_block512, 1},
+  {"selu", "avx512", eng__selu_block512, 1},
+  {"celu", "avx512", eng__celu_block512, 2},
 #endif
 };
 
@@ -383,8 +389,8 @@ static void check_variant(size_t v, const struct eng_activation *a, const double
     size_t n = npts - i0 < len ? npts - i0 : len;
     for (int with_gx = 0; with_gx <= 1; with_gx++) {
       size_t ret, count = 0;
-      for (size_t i = 0; i < n; i++)
-        gy[i] = grad_y_at(i0 + i);
+      for (size_t i = 0; i < n; i++) /* grad_y_at's values, and full 53-bit ones */
+        gy[i] = (i & 1) ? grad_y_at(i0 + i) : (double)((i0 + i) * 0x9e3779b97f4a7c15u >> 11) * 0x1p-50 - 4096;
       ret = variants[v].fn(pts + i0, p, n, y, dy, with_gx ? gy : NULL, with_gx ? gx : NULL,
                            redo);
       for (size_t i = 0; i < n; i++) {
@@ -447,7 +453,8 @@ START_TEST(test_block_variants)
         eng_params_default(a, p);
       else
         memcpy(p, r->psets[s - 1], sizeof p);
-      if (variants[v].avx512 && a->nparams > 0 && !(fabs(p[0]) >= 0x1p-8 && fabs(p[0]) <= 0x1p8))
+      if (variants[v].avx512 && a->nparams > 0 &&
+          !((variants[v].avx512 == 1 ? fabs(p[0]) : p[0]) >= 0x1p-8 && fabs(p[0]) <= 0x1p8))
         continue; /* outside the range written for (internal.h) */
       if (r->points != NULL)
         n += r->points(p, pts + ncommon, MAX_POINTS - ncommon);

@@ -408,8 +408,10 @@ ENG_INLINE double lane_round2(double hi, double lo, double err, double *out)
 ENG_INLINE double lane_round2_range(double hi, double lo, double err, double *out)
 {
   double a = hi + (lo - err), b = hi + (lo + err), aa = fabs(a);
+  double tiny = aa < 0x1p-1021 ? 1.0 : 0.0; /* doubles throughout: the loop stays on lanes */
   *out = a;
-  return REDO((a != b) | (!(aa >= 0x1p-1021) & (lo != 0)) | !(aa <= 0x1.fffffffffffffp1023));
+  tiny = lo != 0 ? tiny : 0.0;
+  return REDO(a != b) + tiny + REDO(!(aa <= 0x1.fffffffffffffp1023));
 }
 
 #define TEST_REL(h, l, e, out) lane_round_rel(h, l, out) /* e = |h| ERR or 0 */
@@ -551,7 +553,7 @@ BLOCK_KERNEL(log_sigmoid, TEST_ABS, TEST_REL, (void)p,
   dh = L.ch; dl = L.cl; de = fabs(dh) * ERR;)
 
 /* elu: x for x > 0, alpha (e^x - 1) otherwise; y' = 1 or alpha e^x. */
-BLOCK_KERNEL(elu, TEST_REL, TEST_REL, double a = p[0],
+BLOCK_KERNEL(elu_portable, TEST_REL, TEST_REL, double a = p[0],
   double th, tl, mh, ml; bad = xi >= -680 ? 0.0 : 1.0; bad = xi == 0 ? 1.0 : bad;
   double pos = xi > 0 ? 1.0 : 0.0, neg = 1 - pos;
   double xe = xi > 0 ? 0 : xi; xe = bad != 0 ? 0 : xe;
@@ -567,7 +569,7 @@ BLOCK_KERNEL(elu, TEST_REL, TEST_REL, double a = p[0],
 #define SELU_SCALE_LO 0x1.6fc7d272f2695p-55
 #define SELU_SA_HI 0x1.c212cc640f031p+0
 #define SELU_SA_LO 0x1.05161b045a1fep-56
-BLOCK_KERNEL(selu, TEST_REL, TEST_REL, (void)p,
+BLOCK_KERNEL(selu_portable, TEST_REL, TEST_REL, (void)p,
   double th, tl, mh, ml, ph, pl; bad = xi >= -680 ? 0.0 : 1.0; bad = xi == 0 ? 1.0 : bad;
   bad = xi <= 0x1p1020 ? bad : 1.0;
   double pos = xi > 0 ? 1.0 : 0.0, neg = 1 - pos;
@@ -577,11 +579,12 @@ BLOCK_KERNEL(selu, TEST_REL, TEST_REL, (void)p,
   MUL_DD(mh, ml, SELU_SA_HI, SELU_SA_LO, yh, yl); MUL_DD(th, tl, SELU_SA_HI, SELU_SA_LO, dh, dl);
   MUL_DD_D(SELU_SCALE_HI, SELU_SCALE_LO, xp, ph, pl);
   yh = ph * pos + yh * neg; yl = pl * pos + yl * neg; ye = 0;
-  dh = SELU_SCALE_HI * pos + dh * neg; dl *= neg; de = 0;)
+  /* y' = scale for x > 0: its two words, for grad_x = grad_y scale rounded once */
+  dh = SELU_SCALE_HI * pos + dh * neg; dl = SELU_SCALE_LO * pos + dl * neg; de = 0;)
 
 /* celu: x for x >= 0, alpha (e^v - 1) with v = x / alpha (two words) otherwise;
  * y' = 1 or e^v. */
-BLOCK_KERNEL(celu, TEST_REL, TEST_REL, double a = p[0],
+BLOCK_KERNEL(celu_portable, TEST_REL, TEST_REL, double a = p[0],
   double th, tl, mh, ml; double v = xi / a; double vl = fma(-v, a, xi) / a;
   bad = fabs(v) <= 680 ? 0.0 : 1.0; bad = fabs(v) < 0x1p-900 ? 1.0 : bad;
   bad = xi > 0 ? 0.0 : bad;
@@ -592,6 +595,38 @@ BLOCK_KERNEL(celu, TEST_REL, TEST_REL, double a = p[0],
   MUL_DD_D(mh, ml, a, yh, yl);
   yh = xi * pos + yh * neg; yl *= neg; ye = 0;
   dh = pos + th * neg; dl = tl * neg; de = 0;)
+
+/* elu, selu and celu: the AVX-512 kernels (act_block512.c) where the machine runs
+ * them and alpha is in their range (for celu, positive), else the ones above. */
+size_t eng__elu_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                      const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (use512(p[0]))
+    return eng__elu_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__elu_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
+
+size_t eng__selu_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                       const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (eng__avx512())
+    return eng__selu_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__selu_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
+
+size_t eng__celu_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                       const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (p[0] > 0 && use512(p[0])) /* x / alpha <= 0 where x <= 0 */
+    return eng__celu_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__celu_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
 
 /* softsign: y = x / (1 + |x|), y' = 1 / (1 + |x|)^2; 1 + |x| exact in two words, its
  * reciprocal corrected to 2^-104. */
@@ -685,7 +720,7 @@ BLOCK_KERNEL(mish, TEST_REL, TEST_ABS, (void)p,
 #define C6 0x1.5555555555555p-3
 #define C3 0x1.5555555555555p-2
 BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO_RANGE, (void)p,
-  int mid = !(xi <= -3) & !(xi >= 3);
+  double mid = !(xi <= -3) & !(xi >= 3) ? 1.0 : 0.0; /* flags the width of the data */
   double ah, al, P, Pl, q, r, c, q3, rem, h, l;
   /* on (-3, 3); the other lanes' values are not taken */
   FAST2SUM(3.0, xi, ah, al);
@@ -699,8 +734,8 @@ BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO_RANGE, (void)p,
   FAST2SUM(0.5, q3, h, l);
   l = fma(rem, C3, l);
   bad = (fabs(xi) < 0x1p-900) & (xi != 0) ? 1.0 : 0.0;
-  yh = mid ? q : xi >= 3 ? xi : 0; yl = mid ? c : 0; ye = mid ? q * 0x1p-100 : 0;
-  dh = mid ? h : xi >= 3 ? 1 : 0; dl = mid ? l : 0; de = mid ? 0x1p-101 : 0;)
+  yh = mid != 0 ? q : xi >= 3 ? xi : 0; yl = mid != 0 ? c : 0; ye = mid != 0 ? q * 0x1p-100 : 0;
+  dh = mid != 0 ? h : xi >= 3 ? 1 : 0; dl = mid != 0 ? l : 0; de = mid != 0 ? 0x1p-101 : 0;)
 #undef C6
 #undef C3
 

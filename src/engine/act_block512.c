@@ -69,6 +69,12 @@ typedef __m512d V;
 #define INV_LN2_16 0x1.71547652b82fep+4
 #define SHIFT 0x1.8p52 /* adding it rounds to an integer in the low bits */
 
+/* selu's scale and scale alpha in two words (as in act_block.c) */
+#define SELU_SCALE_HI 0x1.0cfabd6a91132p+0
+#define SELU_SCALE_LO 0x1.6fc7d272f2695p-55
+#define SELU_SA_HI 0x1.c212cc640f031p+0
+#define SELU_SA_LO 0x1.05161b045a1fep-56
+
 /* 2^(j/16), j = 0 .. 15, in two words (the second word within 2^-107 of the rest):
  * eight per register, read by one two-register permute. */
 static const double exp16_hi[16] = {
@@ -96,11 +102,12 @@ VINLINE struct tab tab_load(void)
   return t;
 }
 
-/* E = e^-(u + ul) for |u| <= 680 (|ul| <= 2^-40 |u|) as eh + el, within 2^-69.6
- * relative (|el| <= 2^-51 |eh|):
- *   -(u + ul) = k ln2/16 + rh + rl: k = round(-16 u / ln2), rh = -u - k LN2_16_HI exact
+/* e^(w + wl) for |w| <= 680 (|wl| <= 2^-40 |w|), w = -u for exp_neg (NEG = 1) and u
+ * for exp_pos (NEG = 0), as eh + el within 2^-69.6 relative (|el| <= 2^-51 |eh|), and
+ * the pieces of e^(w + wl) - 1 for the elu family (struct ex):
+ *   w + wl = k ln2/16 + rh + rl: k = round(16 w / ln2), rh = w - k LN2_16_HI exact
  *   (k LN2_16_HI is exact, and the fma difference is a multiple of 2^-40, or of
- *   ulp(u) >= 2^-58 where that is smaller, below 2^-5), rl = RN(-ul - k LN2_16_LO)
+ *   ulp(w) >= 2^-58 where that is smaller, below 2^-5), rl = RN(wl - k LN2_16_LO)
  *   (|rl| < 2^-26.4; LN2_16_HI + LN2_16_LO is ln2/16 within 2^-94, so the reduction
  *   is within 2^-78.6), renormalised by a fast TwoSum (exact: |rh| >= |rl|, or rh is a
  *   nonzero multiple of 2^-58 and ulp(rl) < 2^-79), then |rh| <= R = 0.021662;
@@ -109,21 +116,37 @@ VINLINE struct tab tab_load(void)
  *   two words (TwoProduct), rh + rh^2/2 = m1 + m2 (fast TwoSum); c = rh^3 P(rh) <=
  *   2^-19.2 as RN(rh^2/2) (rh 2P(rh)), within 4.8 2^-53 |c| (three roundings, and P's
  *   last rounding and coefficient) < 2^-69.9, added last to the smaller terms (one
- *   more rounding, 2^-72.2); then m1 + small in two words (fast TwoSum, |small| <
- *   |m1|);
- *   e^-(u + ul) = 2^(k>>4) T[k & 15] (1 + m): T (1 + m) from exact products and
+ *   more rounding, 2^-72.2); then e^r - 1 = n1 + n2 (fast TwoSum, |small| < |m1|);
+ *   e^(w + wl) = 2^(k>>4) T[k & 15] (1 + n): T (1 + n) from exact products and
  *   fast TwoSums, within 2^-100; 2^(k>>4) by vscalefpd (exact, but for el below 2^-1022,
  *   within 2^-1075: 2^-94 of e^-680 ~ 2^-981).
  * Sum: 2^-69.9 + 2^-72.2 + 2^-77.0 + 2^-77.7 + 2^-78.6 + 2^-100 < 2^-69.6 (the largest
- * error seen against MPFR on 2^21 points of [-680, 680] is 2^-70.7). */
-VINLINE void exp_neg(V u, V ul, const struct tab *t, V *eh, V *el)
+ * error seen against MPFR on 2^21 points of [-680, 680] is 2^-70.7). Where k = 0,
+ * e^(w + wl) - 1 = n1 + n2 itself, within 2^-52 |w|^3 + 2^-70 |w| (c's errors, and the
+ * series' rest, below 2^-71.6 |w|). */
+struct ex {
+  V eh, el, n1, n2;
+  __mmask8 k0; /* the lanes where k = 0 */
+};
+
+VINLINE struct ex exp_two(V w, V wl, int NEG, const struct tab *t)
 {
-  V kd = FNMA(u, K(INV_LN2_16), K(SHIFT)); /* SHIFT - 16 u / ln2: k in the low bits */
-  V kf = kd - K(SHIFT);
-  V rh = FNMS(kf, K(LN2_16_HI), u);
-  V rl = FNMS(kf, K(LN2_16_LO), ul);
-  V half, qh, ql, m1, m2, p, c, small, n1, n2, th, tl, ph, pl, s, se, lo, e;
-  __m512i j = _mm512_castpd_si512(kd); /* the permutes read its low four bits: k & 15 */
+  struct ex X;
+  V kd, kf, rh, rl, half, qh, ql, m1, m2, p, c, small, th, tl, ph, pl, s, se, lo, e;
+  __m512i j;
+  if (NEG) { /* w = -u: SHIFT - 16 u / ln2, -u - k LN2_16_HI, -ul - k LN2_16_LO */
+    kd = FNMA(w, K(INV_LN2_16), K(SHIFT));
+    kf = kd - K(SHIFT);
+    rh = FNMS(kf, K(LN2_16_HI), w);
+    rl = FNMS(kf, K(LN2_16_LO), wl);
+  } else {
+    kd = FMA(w, K(INV_LN2_16), K(SHIFT));
+    kf = kd - K(SHIFT);
+    rh = FNMA(kf, K(LN2_16_HI), w);
+    rl = FNMA(kf, K(LN2_16_LO), wl);
+  }
+  j = _mm512_castpd_si512(kd); /* k in the low bits: the permutes read k & 15 */
+  X.k0 = CMP(kf, K(0), _CMP_EQ_OQ);
   FAST2SUM(rh, rl, rh, rl);
   half = rh * K(0.5);
   qh = rh * half;
@@ -138,17 +161,25 @@ VINLINE void exp_neg(V u, V ul, const struct tab *t, V *eh, V *el)
   p = FMA(p, rh, K(0x1.5555555555555p-2));                         /* 2/3! */
   c = qh * (rh * p); /* rh^3 P(rh) = (rh^2 / 2) (2 rh P(rh)), qh = RN(rh^2 / 2) */
   small = c + (m2 + (ql + FMA(rl, m1, rl)));
-  FAST2SUM(m1, small, n1, n2);
+  FAST2SUM(m1, small, X.n1, X.n2);
   th = _mm512_permutex2var_pd(t->h0, j, t->h1);
   tl = _mm512_permutex2var_pd(t->l0, j, t->l1);
   /* T (1 + n1 + n2) = T_hi + T_hi n1 + (T_hi n2 + T_lo (1 + n1)) */
-  ph = th * n1;
-  pl = FMS(th, n1, ph);
+  ph = th * X.n1;
+  pl = FMS(th, X.n1, ph);
   FAST2SUM(th, ph, s, se);
-  lo = se + (pl + FMA(th, n2, FMA(tl, n1, tl)));
+  lo = se + (pl + FMA(th, X.n2, FMA(tl, X.n1, tl)));
   e = kf * K(0.0625); /* vscalefpd multiplies by 2^floor(e) = 2^(k>>4) */
-  *eh = _mm512_scalef_pd(s, e);
-  *el = _mm512_scalef_pd(lo, e);
+  X.eh = _mm512_scalef_pd(s, e);
+  X.el = _mm512_scalef_pd(lo, e);
+  return X;
+}
+
+VINLINE void exp_neg(V u, V ul, const struct tab *t, V *eh, V *el)
+{
+  struct ex X = exp_two(u, ul, 1, t);
+  *eh = X.eh;
+  *el = X.el;
 }
 
 /* ================================================================== logistic */
@@ -352,6 +383,159 @@ size_t eng__swish_block512(const double *restrict x, const double *restrict p, s
   V b = K(p[0]);
   size_t any = 0;
   LANES_LOOP(SWISH_BODY, p[0] == 1);
+  return any;
+}
+
+/* ============================================================= the elu family */
+
+/* M = e^(w + wl) - 1 for w <= 0 from exp_two's pieces, and an absolute bound on its
+ * error: where k = 0, n1 + n2 itself (within 2^-52 |w|^3 + 2^-70 |w|); elsewhere
+ * E - 1 by a fast TwoSum (|E| < 1) and el, within E's 2^-69.6 E < 2^-69.5 (absolute:
+ * near w = -ln2/32 the difference cancels to 0.021), 2^-68 passed. Both bounds also
+ * cover a two-word product of M by a double or a two-word constant (2^-102 |M|). */
+VINLINE void expm1_two(const struct ex *X, V w, V *mh, V *ml, V *err)
+{
+  V h, l;
+  FAST2SUM(K(-1), X->eh, h, l);
+  l = l + X->el;
+  *mh = _mm512_mask_blend_pd(X->k0, h, X->n1);
+  *ml = _mm512_mask_blend_pd(X->k0, l, X->n2);
+  *err = _mm512_mask_blend_pd(X->k0, K(0x1p-68),
+                              ABS(w) * FMA(w * w, K(0x1p-52), K(0x1p-70)));
+}
+
+/* The lanes x <= 0 (NaN too) outside [-680, -2^-900] (and NaN, and 0, whose
+ * derivative is the kink rule's): the element kernel (the tail, and the low words
+ * that would lose bits to underflow). */
+VINLINE __mmask8 neg_out_of_range(V v)
+{
+  V av = ABS(v);
+  return CMP(av, K(680), _CMP_NLE_UQ) | CMP(av, K(0x1p-900), _CMP_LT_OQ);
+}
+
+/* elu: x, 1 for x > 0; y = alpha M(x), y' = alpha e^x at and below 0 (the products
+ * within 2^-102). For 2^-8 <= |alpha| <= 2^8 (act_block.c checks): then y' >= 2^-989. */
+#define ELU_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                                  \
+  do {                                                                             \
+    __mmask8 pos = CMP(xi, K(0), _CMP_GT_OQ);                                      \
+    struct ex X = exp_two(xi, K(0), 0, &t);                                        \
+    V mh, ml, em, yh, yl, nh, nl, ya, da;                                          \
+    expm1_two(&X, xi, &mh, &ml, &em);                                              \
+    yh = mh;                                                                       \
+    yl = ml;                                                                       \
+    nh = X.eh;                                                                     \
+    nl = X.el;                                                                     \
+    if (!ONE) {                                                                    \
+      yh = a * mh;                                                                 \
+      yl = FMA(a, ml, FMS(a, mh, yh));                                             \
+      em = em * ABS(a);                                                            \
+      nh = a * X.eh;                                                               \
+      nl = FMA(a, X.el, FMS(a, X.eh, nh));                                         \
+    }                                                                              \
+    f = neg_out_of_range(xi);                                                      \
+    f |= round2(yh, yl, em, &ya);                                                  \
+    f |= round2_rel(nh, nl, K(ERR), &da);                                          \
+    f &= (__mmask8)~pos;                                                           \
+    yo = _mm512_mask_blend_pd(pos, ya, xi);                                        \
+    dyo = _mm512_mask_blend_pd(pos, da, K(1));                                     \
+    dh = _mm512_mask_blend_pd(pos, nh, K(1));                                      \
+    dl = _mm512_maskz_mov_pd((__mmask8)~pos, nl);                                  \
+    de = _mm512_maskz_mov_pd((__mmask8)~pos, ABS(nh) * K(ERR));                    \
+  } while (0)
+
+size_t eng__elu_block512(const double *restrict x, const double *restrict p, size_t n,
+                         double *restrict y, double *restrict dy, const double *restrict gy,
+                         double *restrict gx, double *restrict redo)
+{
+  struct tab t = tab_load();
+  V a = K(p[0]);
+  size_t any = 0;
+  LANES_LOOP(ELU_BODY, p[0] == 1);
+  return any;
+}
+
+/* selu: scale x, scale for x > 0 (scale x within 2^-104: below 2^1020, else the element
+ * kernel); scale alpha M(x), scale alpha e^x at and below 0, the constants in two
+ * words (act_block.c's SELU_*), the products within 2^-102. */
+#define SELU_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                                 \
+  do {                                                                             \
+    __mmask8 pos = CMP(xi, K(0), _CMP_GT_OQ), fp;                                  \
+    struct ex X = exp_two(xi, K(0), 0, &t);                                        \
+    V mh, ml, em, yh, yl, nh, nl, ph, pl, ya, yp, da;                              \
+    (void)ONE;                                                                     \
+    expm1_two(&X, xi, &mh, &ml, &em);                                              \
+    yh = mh * K(SELU_SA_HI);                                                       \
+    yl = FMS(mh, K(SELU_SA_HI), yh) + FMA(mh, K(SELU_SA_LO), ml * K(SELU_SA_HI));  \
+    nh = X.eh * K(SELU_SA_HI);                                                     \
+    nl = FMS(X.eh, K(SELU_SA_HI), nh) + FMA(X.eh, K(SELU_SA_LO), X.el * K(SELU_SA_HI)); \
+    ph = xi * K(SELU_SCALE_HI);                                                    \
+    pl = FMA(xi, K(SELU_SCALE_LO), FMS(xi, K(SELU_SCALE_HI), ph));                 \
+    f = neg_out_of_range(xi);                                                      \
+    f |= round2(yh, yl, em * K(2), &ya); /* 2 > scale alpha */                     \
+    f |= round2_rel(nh, nl, K(ERR), &da);                                          \
+    fp = round2_rel(ph, pl, K(0x1p-100), &yp);                                     \
+    fp |= CMP(xi, K(0x1p1020), _CMP_NLE_UQ);                                       \
+    f = (__mmask8)((f & ~pos) | (fp & pos));                                       \
+    yo = _mm512_mask_blend_pd(pos, ya, yp);                                        \
+    dyo = _mm512_mask_blend_pd(pos, da, K(SELU_SCALE_HI));                         \
+    dh = _mm512_mask_blend_pd(pos, nh, K(SELU_SCALE_HI));                          \
+    dl = _mm512_mask_blend_pd(pos, nl, K(SELU_SCALE_LO)); /* y' = scale, not its   \
+                                                              rounding, for grad_x */ \
+    de = _mm512_mask_blend_pd(pos, nh * K(ERR), K(0x1p-106));                      \
+  } while (0)
+
+size_t eng__selu_block512(const double *restrict x, const double *restrict p, size_t n,
+                          double *restrict y, double *restrict dy, const double *restrict gy,
+                          double *restrict gx, double *restrict redo)
+{
+  struct tab t = tab_load();
+  size_t any = 0;
+  (void)p;
+  LANES_LOOP(SELU_BODY, 0);
+  return any;
+}
+
+/* celu: x, 1 for x > 0; alpha M(v), e^v at and below 0, v = x / alpha in two words
+ * (the quotient and the exact residual x - v alpha, over alpha by a product with
+ * RN(1/alpha): within 2^-105 |v|, which moves e^v by less than 2^-95). For
+ * 2^-8 <= alpha <= 2^8 (act_block.c checks): v <= 0 where x <= 0. */
+#define CELU_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                                 \
+  do {                                                                             \
+    __mmask8 pos = CMP(xi, K(0), _CMP_GT_OQ);                                      \
+    V v = xi, vl = K(0), mh, ml, em, yh, yl, ya, da;                               \
+    struct ex X;                                                                   \
+    if (!ONE) {                                                                    \
+      v = xi / a;                                                                  \
+      vl = FNMA(v, a, xi) * ra;                                                    \
+    }                                                                              \
+    X = exp_two(v, vl, 0, &t);                                                     \
+    expm1_two(&X, v, &mh, &ml, &em);                                               \
+    yh = mh;                                                                       \
+    yl = ml;                                                                       \
+    if (!ONE) {                                                                    \
+      yh = a * mh;                                                                 \
+      yl = FMA(a, ml, FMS(a, mh, yh));                                             \
+      em = em * ABS(a);                                                            \
+    }                                                                              \
+    f = neg_out_of_range(v);                                                       \
+    f |= round2(yh, yl, em, &ya);                                                  \
+    f |= round2_rel(X.eh, X.el, K(ERR), &da);                                      \
+    f &= (__mmask8)~pos;                                                           \
+    yo = _mm512_mask_blend_pd(pos, ya, xi);                                        \
+    dyo = _mm512_mask_blend_pd(pos, da, K(1));                                     \
+    dh = _mm512_mask_blend_pd(pos, X.eh, K(1));                                    \
+    dl = _mm512_maskz_mov_pd((__mmask8)~pos, X.el);                                \
+    de = _mm512_maskz_mov_pd((__mmask8)~pos, X.eh * K(ERR));                       \
+  } while (0)
+
+size_t eng__celu_block512(const double *restrict x, const double *restrict p, size_t n,
+                          double *restrict y, double *restrict dy, const double *restrict gy,
+                          double *restrict gx, double *restrict redo)
+{
+  struct tab t = tab_load();
+  V a = K(p[0]), ra = K(1 / p[0]);
+  size_t any = 0;
+  LANES_LOOP(CELU_BODY, p[0] == 1);
   return any;
 }
 
