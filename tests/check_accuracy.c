@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/engine/internal.h" /* the variants of the block kernels, tested directly */
 #include "engine.h"
 #include "mpref.h"
 #include "testutil.h"
@@ -346,6 +347,126 @@ START_TEST(test_hard_cases)
 }
 END_TEST
 
+/* -------------------------------------------- each variant of a block kernel */
+
+/* The rows whose block kernel is chosen at run time (internal.h): the portable
+ * kernel, and the AVX-512 one where the machine runs it. */
+static const struct {
+  const char *row, *what;
+  eng_block_fn *fn;
+  int avx512; /* 1: for 2^-8 <= |p[0]| <= 2^8, 2: for 2^-8 <= p[0] <= 2^8 */
+} variants[] = {
+  {"sigmoid", "portable", eng__sigmoid_portable_block, 0},
+  {"swish", "portable", eng__swish_portable_block, 0},
+  {"hard_swish", "portable", eng__hard_swish_portable_block, 0},
+  {"elu", "portable", eng__elu_portable_block, 0},
+  {"selu", "portable", eng__selu_portable_block, 0},
+  {"celu", "portable", eng__celu_portable_block, 0},
+#ifdef ENG_AVX512
+  {"sigmoid", "avx512", eng__sigmoid_block512, 1},
+  {"swish", "avx512", eng__swish_block512, 1},
+  {"hard_swish", "avx512", eng__hard_swish_block512, 1},
+  {"elu", "avx512", eng__elu_block512, 1},
+  {"selu", "avx512", eng__selu_block512, 1},
+  {"celu", "avx512", eng__celu_block512, 2},
+#endif
+};
+
+/* a and b are the same double (zeros of either sign count as one) */
+static int same_bits(double a, double b)
+{
+  return memcmp(&a, &b, sizeof a) == 0 || (a == 0 && b == 0);
+}
+
+/* One variant at one setting over pts, in blocks of 1 to 256 elements: every lane it
+ * does not flag must hold the element kernel's bits for y, dy_dx and grad_x (the
+ * zeros' signs aside, as above), and the count it returns must be its flags'. */
+static void check_variant(size_t v, const struct eng_activation *a, const double *p,
+                          const double *pts, size_t npts, size_t *flagged)
+{
+  static double y[256], dy[256], gy[256], gx[256], redo[256];
+  for (size_t i0 = 0, len = 1; i0 < npts; i0 += len, len = (len + 37) % 256 + 1) {
+    size_t n = npts - i0 < len ? npts - i0 : len;
+    for (int with_gx = 0; with_gx <= 1; with_gx++) {
+      size_t ret, count = 0;
+      for (size_t i = 0; i < n; i++) /* grad_y_at's values, and full 53-bit ones */
+        gy[i] = (i & 1) ? grad_y_at(i0 + i) : (double)((i0 + i) * 0x9e3779b97f4a7c15u >> 11) * 0x1p-50 - 4096;
+      ret = variants[v].fn(pts + i0, p, n, y, dy, with_gx ? gy : NULL, with_gx ? gx : NULL,
+                           redo);
+      for (size_t i = 0; i < n; i++) {
+        double out[ENG_OUT__COUNT], x = pts[i0 + i];
+        if (redo[i] != 0) {
+          ck_assert(redo[i] == 1);
+          count++;
+          continue;
+        }
+        a->ew(x, p, ENG_WANT_Y | ENG_WANT_DY | ENG_WANT_GRAD_X, gy[i], out);
+        ck_assert_msg(same_bits(y[i], out[ENG_OUT_Y]) && same_bits(dy[i], out[ENG_OUT_DY]) &&
+                        (!with_gx || same_bits(gx[i], out[ENG_OUT_GRAD_X])),
+                      "%s (%s, p = %a) at x = %a, grad_y %a: block %a %a %a, element %a %a %a",
+                      variants[v].row, variants[v].what, p[0], x, with_gx ? gy[i] : 0, y[i],
+                      dy[i], with_gx ? gx[i] : 0, out[ENG_OUT_Y], out[ENG_OUT_DY],
+                      with_gx ? out[ENG_OUT_GRAD_X] : 0);
+      }
+      ck_assert_uint_eq(ret, count);
+      *flagged += count;
+    }
+  }
+}
+
+START_TEST(test_block_variants)
+{
+  static double pts[MAX_POINTS];
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+    const struct eng_activation *a = eng_activation_lookup(variants[v].row);
+    const struct mpref *r = mpref_find(variants[v].row);
+    double p[ENG_MAX_PARAMS];
+    size_t ncommon, nhard = 0, total = 0, flagged = 0;
+    char line[512], name[64], oname[32];
+    FILE *f = fopen(HARD_FILE, "r");
+    ck_assert(a != NULL && r != NULL && f != NULL);
+#ifdef ENG_AVX512
+    if (variants[v].avx512 && !eng__avx512()) {
+      printf("  block variants: %s %s: the machine does not run it\n", variants[v].row,
+             variants[v].what);
+      fclose(f);
+      continue;
+    }
+#endif
+    ncommon = common_points(pts, MAX_POINTS);
+    /* and uniform points of the benchmark's range, and the hard cases' inputs */
+    for (uint64_t s = 7; ncommon < MAX_POINTS / 2;)
+      pts[ncommon++] = -10 + 20 * ((double)(mix(&s) >> 11) * 0x1p-53);
+    while (fgets(line, sizeof line, f) != NULL && ncommon + nhard < MAX_POINTS / 2 + 8000) {
+      double hp[3], x, l2;
+      if (line[0] != '#' &&
+          sscanf(line, "%63s %31s %la %la %la %la %lf", name, oname, &hp[0], &hp[1], &hp[2], &x,
+                 &l2) == 7 &&
+          strcmp(name, variants[v].row) == 0)
+        pts[ncommon + nhard++] = x;
+    }
+    fclose(f);
+    ncommon += nhard;
+    for (size_t s = 0; s <= r->npsets; s++) {
+      size_t n = ncommon;
+      if (s == 0)
+        eng_params_default(a, p);
+      else
+        memcpy(p, r->psets[s - 1], sizeof p);
+      if (variants[v].avx512 && a->nparams > 0 &&
+          !((variants[v].avx512 == 1 ? fabs(p[0]) : p[0]) >= 0x1p-8 && fabs(p[0]) <= 0x1p8))
+        continue; /* outside the range written for (internal.h) */
+      if (r->points != NULL)
+        n += r->points(p, pts + ncommon, MAX_POINTS - ncommon);
+      check_variant(v, a, p, pts, n, &flagged);
+      total += 2 * n;
+    }
+    printf("  block variants: %-10s %-8s %zu lanes (%zu hard-case inputs), %zu flagged to the "
+           "element kernel\n", variants[v].row, variants[v].what, total, nhard, flagged);
+  }
+}
+END_TEST
+
 /* How often the exact path runs for y and dy_dx (the default outputs) on 1,000,000
  * inputs uniform in [-10, 10], and on 100,000 random finite doubles (bit patterns:
  * mostly huge or tiny magnitudes, the tails). */
@@ -482,6 +603,7 @@ static Suite *accuracy_suite(void)
   tcase_set_timeout(tc, 600);
   tcase_add_loop_test(tc, test_activation_matches_mpfr, 0, (int)eng_activation_count());
   tcase_add_test(tc, test_hard_cases);
+  tcase_add_test(tc, test_block_variants);
   tcase_add_test(tc, test_exact_path_frequency);
   tcase_add_test(tc, test_round_narrow_midpoint);
   tcase_add_test(tc, test_round_narrow_formats);

@@ -7,7 +7,10 @@
  * 2^15), or that leaves the ranges written for here (tails, subnormal results, the
  * cancelling neighbourhoods of zeros), is flagged, and the caller gives it to the
  * element kernel (double-double, then the exact path). The piecewise-linear functions
- * are exact in double arithmetic and flag nothing. No HTTP or JSON here.
+ * are exact in double arithmetic and flag nothing. sigmoid, swish and hard_swish also
+ * have kernels written for AVX-512 (act_block512.c); eng__sigmoid_block and the others
+ * below choose one at run time, the portable one where the machine lacks AVX-512.
+ * No HTTP or JSON here.
  */
 #include <math.h>
 #include <stdint.h>
@@ -384,7 +387,36 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
               ? lo != 0 : 0);
 }
 
+/* The rounding of v = hi + lo known to within |err| (err of either sign), where |err|
+ * also covers 2^-53 (|lo| + |err|), the roundings of lo - err and lo + err: rounding
+ * to nearest is monotonic, so if hi + (lo - err) and hi + (lo + err) (each one
+ * rounding of an exact sum) round to the same double, so do v and the exact value
+ * between them, powers of two and subnormal results included. *out is that double;
+ * returns 0, else 1 (a midpoint lies in between, or is too close; NaN also flags).
+ * Infinite results pass: the kernels' ranges keep them out where they would be wrong.
+ * Five operations where the tests above take a dozen. */
+ENG_INLINE double lane_round2(double hi, double lo, double err, double *out)
+{
+  double a = hi + (lo - err), b = hi + (lo + err);
+  *out = a;
+  return REDO(a != b);
+}
+
+/* The same where the result may leave the normal range (grad_x = grad_y f'(x)): a
+ * result below 2^-1021 (whose low word lost bits to underflow) or beyond the largest
+ * double also flags, unless lo = 0 (an exact result). */
+ENG_INLINE double lane_round2_range(double hi, double lo, double err, double *out)
+{
+  double a = hi + (lo - err), b = hi + (lo + err), aa = fabs(a);
+  double tiny = aa < 0x1p-1021 ? 1.0 : 0.0; /* doubles throughout: the loop stays on lanes */
+  *out = a;
+  tiny = lo != 0 ? tiny : 0.0;
+  return REDO(a != b) + tiny + REDO(!(aa <= 0x1.fffffffffffffp1023));
+}
+
 #define TEST_REL(h, l, e, out) lane_round_rel(h, l, out) /* e = |h| ERR or 0 */
+#define TEST_TWO(h, l, e, out) lane_round2(h, l, e, out) /* |e| >= the bound, see above */
+#define TEST_TWO_RANGE(h, l, e, out) lane_round2_range(h, l, e, out)
 #define TEST_FINE(h, l, e, out) lane_round_fine(h, l, out) /* e <= 2^-98 |h|, 0 if l = 0 */
 #define TEST_ABS(h, l, e, out) lane_round(h, l, e, out)
 #define BLOCK_KERNEL(stem, YTEST, DTEST, SETUP, ...)                                           \
@@ -393,7 +425,7 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
     double *restrict dy, const double *restrict gy, double *restrict gx,           \
     double *restrict redo)                                                         \
   {                                                                                \
-    double any = 0;                                                                \
+    uint64_t any = 0; /* a sum of integers: the vectorizer may reorder it */        \
     SETUP;                                                                         \
     if (gx == NULL) {                                                              \
       for (size_t i = 0; i < n; i++) {                                             \
@@ -404,7 +436,7 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
         f = YTEST(yh, yl, ye, &y[i]);                                              \
         f += DTEST(dh, dl, de, &dy[i]);                                            \
         redo[i] = REDO((f + bad) != 0);                                            \
-        any += redo[i];                                                            \
+        any += redo[i] != 0;                                                       \
       }                                                                            \
     } else { /* and grad_x = gy f'(x): the two-word f'(x) times gy, rounded once */ \
       for (size_t i = 0; i < n; i++) {                                             \
@@ -417,14 +449,14 @@ ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
         MUL_DD_D(dh, dl, g, gh, gl);                                               \
         f += DTEST(gh, gl, fabs(g) * de, &gx[i]);                                  \
         redo[i] = REDO((f + bad) != 0);                                            \
-        any += redo[i];                                                            \
+        any += redo[i] != 0;                                                       \
       }                                                                            \
     }                                                                              \
-    return (size_t)any;                                                            \
+    return any;                                                                    \
   }
 
 /* y = sigmoid(a x), y' = a s'(a x); u = a x exact in two words. */
-BLOCK_KERNEL(sigmoid, TEST_REL, TEST_REL, double a = p[0],
+BLOCK_KERNEL(sigmoid_portable, TEST_REL, TEST_REL, double a = p[0],
   double u = a * xi; double ul = fma(a, xi, -u); double au = fabs(u);
   bad = REDO(!(au <= 680) | (au < 0x1p-900));
   struct lg L = logistic_hp(bad != 0 ? 0 : u, bad != 0 ? 0 : ul);
@@ -450,9 +482,41 @@ ENG_INLINE void swish_lane(double xi, double u, double ul, double *yh, double *y
   *de = (fabs(L.sh) + fabs(ph)) * ERR;
 }
 
-BLOCK_KERNEL(swish, TEST_REL, TEST_ABS, double b = p[0],
+BLOCK_KERNEL(swish_portable, TEST_REL, TEST_ABS, double b = p[0],
   double u = b * xi; double ul = fma(b, xi, -u);
   swish_lane(xi, u, ul, &yh, &yl, &ye, &dh, &dl, &de, &bad);)
+
+/* sigmoid and swish: the AVX-512 kernels (act_block512.c) where the machine runs them
+ * and the parameter is in their range, else the portable ones above. */
+ENG_INLINE int use512(double a)
+{
+#ifdef ENG_AVX512
+  return fabs(a) >= 0x1p-8 && fabs(a) <= 0x1p8 && eng__avx512();
+#else
+  (void)a;
+  return 0;
+#endif
+}
+
+size_t eng__sigmoid_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                          const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (use512(p[0]))
+    return eng__sigmoid_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__sigmoid_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
+
+size_t eng__swish_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                        const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (use512(p[0]))
+    return eng__swish_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__swish_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
 
 /* tanh x = sign(x) (1 - t) / (1 + t), tanh' = 4 t / (1 + t)^2, t = e^-2|x|, with
  * 1 - t = -(e^-2|x| - 1) from exp_hp, never a cancelling difference. */
@@ -489,7 +553,7 @@ BLOCK_KERNEL(log_sigmoid, TEST_ABS, TEST_REL, (void)p,
   dh = L.ch; dl = L.cl; de = fabs(dh) * ERR;)
 
 /* elu: x for x > 0, alpha (e^x - 1) otherwise; y' = 1 or alpha e^x. */
-BLOCK_KERNEL(elu, TEST_REL, TEST_REL, double a = p[0],
+BLOCK_KERNEL(elu_portable, TEST_REL, TEST_REL, double a = p[0],
   double th, tl, mh, ml; bad = xi >= -680 ? 0.0 : 1.0; bad = xi == 0 ? 1.0 : bad;
   double pos = xi > 0 ? 1.0 : 0.0, neg = 1 - pos;
   double xe = xi > 0 ? 0 : xi; xe = bad != 0 ? 0 : xe;
@@ -505,7 +569,7 @@ BLOCK_KERNEL(elu, TEST_REL, TEST_REL, double a = p[0],
 #define SELU_SCALE_LO 0x1.6fc7d272f2695p-55
 #define SELU_SA_HI 0x1.c212cc640f031p+0
 #define SELU_SA_LO 0x1.05161b045a1fep-56
-BLOCK_KERNEL(selu, TEST_REL, TEST_REL, (void)p,
+BLOCK_KERNEL(selu_portable, TEST_REL, TEST_REL, (void)p,
   double th, tl, mh, ml, ph, pl; bad = xi >= -680 ? 0.0 : 1.0; bad = xi == 0 ? 1.0 : bad;
   bad = xi <= 0x1p1020 ? bad : 1.0;
   double pos = xi > 0 ? 1.0 : 0.0, neg = 1 - pos;
@@ -515,11 +579,12 @@ BLOCK_KERNEL(selu, TEST_REL, TEST_REL, (void)p,
   MUL_DD(mh, ml, SELU_SA_HI, SELU_SA_LO, yh, yl); MUL_DD(th, tl, SELU_SA_HI, SELU_SA_LO, dh, dl);
   MUL_DD_D(SELU_SCALE_HI, SELU_SCALE_LO, xp, ph, pl);
   yh = ph * pos + yh * neg; yl = pl * pos + yl * neg; ye = 0;
-  dh = SELU_SCALE_HI * pos + dh * neg; dl *= neg; de = 0;)
+  /* y' = scale for x > 0: its two words, for grad_x = grad_y scale rounded once */
+  dh = SELU_SCALE_HI * pos + dh * neg; dl = SELU_SCALE_LO * pos + dl * neg; de = 0;)
 
 /* celu: x for x >= 0, alpha (e^v - 1) with v = x / alpha (two words) otherwise;
  * y' = 1 or e^v. */
-BLOCK_KERNEL(celu, TEST_REL, TEST_REL, double a = p[0],
+BLOCK_KERNEL(celu_portable, TEST_REL, TEST_REL, double a = p[0],
   double th, tl, mh, ml; double v = xi / a; double vl = fma(-v, a, xi) / a;
   bad = fabs(v) <= 680 ? 0.0 : 1.0; bad = fabs(v) < 0x1p-900 ? 1.0 : bad;
   bad = xi > 0 ? 0.0 : bad;
@@ -530,6 +595,38 @@ BLOCK_KERNEL(celu, TEST_REL, TEST_REL, double a = p[0],
   MUL_DD_D(mh, ml, a, yh, yl);
   yh = xi * pos + yh * neg; yl *= neg; ye = 0;
   dh = pos + th * neg; dl = tl * neg; de = 0;)
+
+/* elu, selu and celu: the AVX-512 kernels (act_block512.c) where the machine runs
+ * them and alpha is in their range (for celu, positive), else the ones above. */
+size_t eng__elu_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                      const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (use512(p[0]))
+    return eng__elu_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__elu_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
+
+size_t eng__selu_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                       const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (eng__avx512())
+    return eng__selu_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__selu_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
+
+size_t eng__celu_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                       const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (p[0] > 0 && use512(p[0])) /* x / alpha <= 0 where x <= 0 */
+    return eng__celu_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__celu_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
 
 /* softsign: y = x / (1 + |x|), y' = 1 / (1 + |x|)^2; 1 + |x| exact in two words, its
  * reciprocal corrected to 2^-104. */
@@ -608,23 +705,50 @@ BLOCK_KERNEL(mish, TEST_REL, TEST_ABS, (void)p,
   S = Th + ph; bb = S - Th; Se = (Th - (S - bb)) + (ph - bb);
   dh = S; dl = Se + (Tl + pl); de = (fabs(Th) + fabs(ph)) * ERR;)
 
-/* hard_swish on (-3, 3): y = (x^2 + 3x) / 6, y' = (2x + 3) / 6 from exact two-word
- * numerators, each quotient to 2^-104 (true ties go to the element kernel); 0, 0 at
- * and below -3; x, 1 at and above 3. */
-BLOCK_KERNEL(hard_swish, TEST_FINE, TEST_FINE, (void)p,
-  double lo = xi <= -3 ? 1.0 : 0.0, hi = xi >= 3 ? 1.0 : 0.0, mid = 1 - lo - hi;
-  double xm = mid != 0 ? xi : 0;
-  double sq = xm * xm, sqe = fma(xm, xm, -sq), t3 = 3 * xm, t3e = fma(3, xm, -t3), s, se, bb;
-  bad = fabs(xm) < 0x1p-900 ? 1.0 : 0.0; bad = xm == 0 ? 0.0 : bad;
-  s = sq + t3; bb = s - sq; se = ((sq - (s - bb)) + (t3 - bb)) + (sqe + t3e);
-  /* near -3 the sum cancels and se is as large as s: renormalised (TwoSum) */
-  { double s2 = s + se, b2 = s2 - s; se = (s - (s2 - b2)) + (se - b2); s = s2; }
-  /* q = s / 6 to 2^-53, then the exact residual s - 6q (fma) divided by 6 */
-  double q = s * 0x1.5555555555555p-3, ql = (fma(-q, 6, s) + se) * 0x1.5555555555555p-3;
-  double d2 = 2 * xm, u = d2 + 3, ue; bb = u - d2; ue = (d2 - (u - bb)) + (3 - bb);
-  double r = u * 0x1.5555555555555p-3, rl = (fma(-r, 6, u) + ue) * 0x1.5555555555555p-3;
-  yh = xi * hi + q * mid; yl = ql * mid; ye = fabs(q) * 0x1p-100 * mid;
-  dh = hi + r * mid; dl = rl * mid; de = fabs(r) * 0x1p-100 * mid;)
+/* hard_swish on (-3, 3) (NaN too, which flags):
+ *   y = x (x + 3) / 6: x + 3 = ah + al exactly (fast TwoSum, |x| < 3), P + Pl = x ah +
+ *   x al within 2^-105 |P| (TwoProduct, then x al by an fma); q = RN(P C6), C6 =
+ *   RN(1/6), leaves an exact residual r = P - 6q (|r| < 9 2^-53 |q|: fma), and
+ *   (r + Pl) C6 adds the rest, y within 2^-102 |q| (2^-100 |q| is passed to the test);
+ *   y' = 1/2 + x/3: q3 = RN(x C3), C3 = RN(1/3), x - 3 q3 exact (fma), 1/2 + q3 exact
+ *   in two words (fast TwoSum, |q3| < 1), the residual over 3 added by one fma: within
+ *   2^-104 (absolute: y' passes through 0 at x = -3/2, where the sum cancels; 2^-101
+ *   is passed, which also covers grad_x's product with grad_y).
+ * 0, 0 at and below -3; x, 1 at and above 3 (exact). Below |x| = 2^-900 the low words
+ * would lose bits to underflow: the element kernel. y' and grad_x share a test: grad_x
+ * may leave the normal range. */
+#define C6 0x1.5555555555555p-3
+#define C3 0x1.5555555555555p-2
+BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO_RANGE, (void)p,
+  double mid = !(xi <= -3) & !(xi >= 3) ? 1.0 : 0.0; /* flags the width of the data */
+  double ah, al, P, Pl, q, r, c, q3, rem, h, l;
+  /* on (-3, 3); the other lanes' values are not taken */
+  FAST2SUM(3.0, xi, ah, al);
+  P = xi * ah;
+  Pl = fma(xi, al, fma(xi, ah, -P));
+  q = P * C6;
+  r = fma(-q, 6, P);
+  c = (r + Pl) * C6;
+  q3 = xi * C3;
+  rem = fma(-q3, 3, xi);
+  FAST2SUM(0.5, q3, h, l);
+  l = fma(rem, C3, l);
+  bad = (fabs(xi) < 0x1p-900) & (xi != 0) ? 1.0 : 0.0;
+  yh = mid != 0 ? q : xi >= 3 ? xi : 0; yl = mid != 0 ? c : 0; ye = mid != 0 ? q * 0x1p-100 : 0;
+  dh = mid != 0 ? h : xi >= 3 ? 1 : 0; dl = mid != 0 ? l : 0; de = mid != 0 ? 0x1p-101 : 0;)
+#undef C6
+#undef C3
+
+/* hard_swish: the AVX-512 kernel (act_block512.c) where the machine runs it. */
+size_t eng__hard_swish_block(const double *x, const double *p, size_t n, double *y,
+                             double *dy, const double *gy, double *gx, double *redo)
+{
+#ifdef ENG_AVX512
+  if (eng__avx512())
+    return eng__hard_swish_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__hard_swish_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
 
 /* gelu, tanh form: y = x s(w), y' = s(w) + x s'(w) w', w = 2c (x + k x^3),
  * w' = 2c (1 + 3k x^2), c = sqrt(2/pi), k = 0.044715, both in two words. The sum of
