@@ -29,11 +29,13 @@ static const char *const out_names[ENG_OUT__COUNT] = {
 };
 
 /* The upstream gradient of grad_x = gy f'(x) at point i: a few bits, then a full
- * 53-bit one, so that the product is exact in some cases and rounded in others. */
+ * 53-bit one, so that the product is exact in some cases and rounded in others, and
+ * one near underflow and one near overflow, where the product leaves the normal range. */
 static double grad_y_at(size_t i)
 {
-  static const double g[4] = {1, -0.75, 0x1.5555555555555p-2, -3.1415926535897931e7};
-  return g[i % 4];
+  static const double g[6] = {1, -0.75, 0x1.5555555555555p-2, -3.1415926535897931e7,
+                              0x1.6a09e667f3bcdp-1020, -0x1.b7e151628aed3p+1017};
+  return g[i % 6];
 }
 
 /* A small deterministic generator for the random points (splitmix64). */
@@ -74,6 +76,9 @@ static size_t common_points(double *pts, size_t cap)
     for (size_t i = 0; i < sizeof special / sizeof special[0] && n < cap; i++)
       pts[n++] = special[i];
   }
+  /* full 53-bit points near 0, at scales 2^-12 to 1: series branches and their ends */
+  for (int i = 0; i < 2000 && n < cap; i++)
+    pts[n++] = ((double)(mix(&seed) >> 11) * 0x1p-52 - 1) * ldexp(1, -(int)(mix(&seed) % 13));
   for (int i = 0; i < 4000 && n + 2 <= cap; i++) {
     uint64_t b = mix(&seed);
     double x;
@@ -390,7 +395,8 @@ static void check_variant(size_t v, const struct eng_activation *a, const double
     for (int with_gx = 0; with_gx <= 1; with_gx++) {
       size_t ret, count = 0;
       for (size_t i = 0; i < n; i++) /* grad_y_at's values, and full 53-bit ones */
-        gy[i] = (i & 1) ? grad_y_at(i0 + i) : (double)((i0 + i) * 0x9e3779b97f4a7c15u >> 11) * 0x1p-50 - 4096;
+        gy[i] = (i & 1) ? grad_y_at(i0 + i)
+                        : (double)((i0 + i) * 0x9e3779b97f4a7c15u >> 11) * 0x1p-50 - 4096;
       ret = variants[v].fn(pts + i0, p, n, y, dy, with_gx ? gy : NULL, with_gx ? gx : NULL,
                            redo);
       for (size_t i = 0; i < n; i++) {

@@ -7,9 +7,10 @@
  * 2^15), or that leaves the ranges written for here (tails, subnormal results, the
  * cancelling neighbourhoods of zeros), is flagged, and the caller gives it to the
  * element kernel (double-double, then the exact path). The piecewise-linear functions
- * are exact in double arithmetic and flag nothing. sigmoid, swish and hard_swish also
- * have kernels written for AVX-512 (act_block512.c); eng__sigmoid_block and the others
- * below choose one at run time, the portable one where the machine lacks AVX-512.
+ * are exact in double arithmetic and flag nothing. sigmoid, swish, hard_swish, elu,
+ * selu and celu also have kernels written for AVX-512 (act_block512.c);
+ * eng__sigmoid_block and the others below choose one at run time, the portable one
+ * where the machine lacks AVX-512.
  * No HTTP or JSON here.
  */
 #include <math.h>
@@ -402,21 +403,22 @@ ENG_INLINE double lane_round2(double hi, double lo, double err, double *out)
   return REDO(a != b);
 }
 
-/* The same where the result may leave the normal range (grad_x = grad_y f'(x)): a
- * result below 2^-1021 (whose low word lost bits to underflow) or beyond the largest
- * double also flags, unless lo = 0 (an exact result). */
-ENG_INLINE double lane_round2_range(double hi, double lo, double err, double *out)
+/* grad_x = gy f'(x) near underflow or overflow: flagged (1), else 0. Below 2^-960 the
+ * second word of the product, or of f'(x) (which a huge gy brings back to the normal
+ * range), loses bits to underflow, and a bound |gy| de underflows to 0 (which the
+ * tests read as exact); an exact 0 (gy = 0, or f'(x) = 0 exactly) passes. */
+ENG_INLINE double gx_range(double gh, double g, double dh, double dl)
 {
-  double a = hi + (lo - err), b = hi + (lo + err), aa = fabs(a);
-  double tiny = aa < 0x1p-1021 ? 1.0 : 0.0; /* doubles throughout: the loop stays on lanes */
-  *out = a;
-  tiny = lo != 0 ? tiny : 0.0;
-  return REDO(a != b) + tiny + REDO(!(aa <= 0x1.fffffffffffffp1023));
+  double ag = fabs(gh), zero = g == 0 ? 1.0 : 0.0, out; /* selects of doubles: lanes */
+  zero = dh == 0 ? (dl == 0 ? 1.0 : zero) : zero;
+  out = ag >= 0x1p-960 ? 0.0 : 1.0;
+  out = ag <= 0x1.fffffffffffffp1023 ? out : 1.0;
+  out = fabs(dh) >= 0x1p-960 ? out : 1.0;
+  return zero != 0 ? 0.0 : out;
 }
 
 #define TEST_REL(h, l, e, out) lane_round_rel(h, l, out) /* e = |h| ERR or 0 */
 #define TEST_TWO(h, l, e, out) lane_round2(h, l, e, out) /* |e| >= the bound, see above */
-#define TEST_TWO_RANGE(h, l, e, out) lane_round2_range(h, l, e, out)
 #define TEST_FINE(h, l, e, out) lane_round_fine(h, l, out) /* e <= 2^-98 |h|, 0 if l = 0 */
 #define TEST_ABS(h, l, e, out) lane_round(h, l, e, out)
 #define BLOCK_KERNEL(stem, YTEST, DTEST, SETUP, ...)                                           \
@@ -448,6 +450,7 @@ ENG_INLINE double lane_round2_range(double hi, double lo, double err, double *ou
         f += DTEST(dh, dl, de, &dy[i]);                                            \
         MUL_DD_D(dh, dl, g, gh, gl);                                               \
         f += DTEST(gh, gl, fabs(g) * de, &gx[i]);                                  \
+        f += gx_range(gh, g, dh, dl);                                              \
         redo[i] = REDO((f + bad) != 0);                                            \
         any += redo[i] != 0;                                                       \
       }                                                                            \
@@ -671,6 +674,9 @@ BLOCK_KERNEL(tanhshrink, TEST_ABS, TEST_REL, (void)p,
   /* tanh x: t2 (large), or x - y (small, no cancellation) */
   double Th = small ? xi - sh : t2h, Tl;
   bb = Th - xi; Tl = small ? ((xi - (Th - bb)) + (-sh - bb)) - sl : t2l;
+  /* renormalised: sl holds the series past its first terms (up to 2^-19 of sh), and
+   * the square below drops Tl^2, which would reach 2^-56 of it */
+  FAST2SUM(Th, Tl, Th, Tl);
   MUL_DD(Th, Tl, Th, Tl, dh, dl); de = fabs(dh) * ERR;)
 
 /* mish: y = x T, y' = T + x s S, T = tanh(softplus(x)), S = 1 - T^2, s = sigmoid(x):
@@ -715,13 +721,13 @@ BLOCK_KERNEL(mish, TEST_REL, TEST_ABS, (void)p,
  *   2^-104 (absolute: y' passes through 0 at x = -3/2, where the sum cancels; 2^-101
  *   is passed, which also covers grad_x's product with grad_y).
  * 0, 0 at and below -3; x, 1 at and above 3 (exact). Below |x| = 2^-900 the low words
- * would lose bits to underflow: the element kernel. y' and grad_x share a test: grad_x
- * may leave the normal range. */
+ * would lose bits to underflow: the element kernel. */
 #define C6 0x1.5555555555555p-3
 #define C3 0x1.5555555555555p-2
-BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO_RANGE, (void)p,
-  double mid = !(xi <= -3) & !(xi >= 3) ? 1.0 : 0.0; /* flags the width of the data */
-  double ah, al, P, Pl, q, r, c, q3, rem, h, l;
+BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO, (void)p,
+  double mid = xi > -3 ? 1.0 : 0.0; /* 0/1 of the width of the data; NaN: 0, then NaN */
+  mid = xi < 3 ? mid : 0.0;
+  double ah, al, P, Pl, q, r, c, q3, rem, h, l, top;
   /* on (-3, 3); the other lanes' values are not taken */
   FAST2SUM(3.0, xi, ah, al);
   P = xi * ah;
@@ -733,9 +739,12 @@ BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO_RANGE, (void)p,
   rem = fma(-q3, 3, xi);
   FAST2SUM(0.5, q3, h, l);
   l = fma(rem, C3, l);
-  bad = (fabs(xi) < 0x1p-900) & (xi != 0) ? 1.0 : 0.0;
-  yh = mid != 0 ? q : xi >= 3 ? xi : 0; yl = mid != 0 ? c : 0; ye = mid != 0 ? q * 0x1p-100 : 0;
-  dh = mid != 0 ? h : xi >= 3 ? 1 : 0; dl = mid != 0 ? l : 0; de = mid != 0 ? 0x1p-101 : 0;)
+  bad = fabs(xi) < 0x1p-900 ? 1.0 : 0.0; bad = xi == 0 ? 0.0 : bad;
+  top = xi >= 3 ? 1.0 : 0.0; /* x, 1 at and above 3 (x = -inf: NaN, which flags) */
+  yh = mid != 0 ? q : xi * top; yl = mid != 0 ? c : 0; ye = mid != 0 ? q * 0x1p-100 : 0;
+  /* blends by 0/1 factors (selects here stop the vectorizer in the grad_x loop); an
+   * infinite x gives NaN, which flags */
+  dh = h * mid + top; dl = l * mid; de = 0x1p-101 * mid;)
 #undef C6
 #undef C3
 

@@ -1,16 +1,16 @@
 /*
- * act_block512.c: the block kernels of sigmoid, swish and hard_swish (eng_block_fn,
- * as in act_block.c) written for AVX-512: eight lanes per register, thirty-two per
- * step; e^-u from a table of 2^(j/16) held in registers and read by permutes (one
- * instruction where a load per lane was), and each rounding decided by the two-sided
- * test (act_block.c's lane_round2). act_block.c calls them where the machine runs
- * AVX-512F and DQ (eng__avx512) and the parameter is in their range; elsewhere its
- * portable kernels run. A lane they do not decide is flagged, and the element kernel
- * computes it: every output is the correctly rounded value either way, so the bits do
- * not depend on the path. Built for x86-64 with GCC (the functions carry their own
- * target; the rest of the engine is built for the baseline), with the scheduler
- * before register allocation, which interleaves the four quarters of a step: their
- * chains of dependent operations are long. No HTTP or JSON here.
+ * act_block512.c: the block kernels of sigmoid, swish, hard_swish, elu, selu and celu
+ * (eng_block_fn, as in act_block.c) written for AVX-512: eight lanes per register,
+ * thirty-two per step; e^w from a table of 2^(j/16) held in registers and read by
+ * permutes (one instruction where a load per lane was), and each rounding decided by
+ * the two-sided test (act_block.c's lane_round2). act_block.c calls them where the
+ * machine runs AVX-512F and DQ (eng__avx512) and the parameter is in their range;
+ * elsewhere its portable kernels run. A lane they do not decide is flagged, and the
+ * element kernel computes it: every output is the correctly rounded value either way,
+ * so the bits do not depend on the path. Built for x86-64 with GCC (the functions carry
+ * their own target; the rest of the engine is built for the baseline), with the
+ * scheduler before register allocation, which interleaves the four quarters of a step:
+ * their chains of dependent operations are long. No HTTP or JSON here.
  */
 #include <math.h>
 #include <stdint.h>
@@ -242,14 +242,18 @@ VINLINE __mmask8 out_of_range(V u)
 }
 
 /* grad_x = gy f'(x) from f'(x) = dh + dl (within err): the two-word product, rounded
- * once; lanes whose product leaves [2^-990, 2^1023] (other than 0) are flagged, as
- * the bound is relative. */
+ * once; lanes whose product or f'(x) leaves [2^-960, 2^1023] are flagged (below, a
+ * second word loses bits to underflow and the bound |gy| err may underflow to 0), but
+ * for an exact 0 (gy = 0, or f'(x) = 0 exactly). */
 VINLINE __mmask8 grad_x(V dh, V dl, V err, V g, V *out)
 {
   V gh = dh * g, gl = FMS(dh, g, gh) + dl * g, ag = ABS(gh);
   __mmask8 f = round2(gh, gl, ABS(g) * err + ag * K(0x1p-102), out);
-  return f | CMP(ag, K(0x1.fffffffffffffp1023), _CMP_NLE_UQ) |
-         (CMP(ag, K(0x1p-990), _CMP_LT_OQ) & CMP(ag, K(0), _CMP_NEQ_UQ));
+  __mmask8 zero = CMP(g, K(0), _CMP_EQ_OQ) |
+                  (CMP(dh, K(0), _CMP_EQ_OQ) & CMP(dl, K(0), _CMP_EQ_OQ));
+  return f | (__mmask8)(~zero & (CMP(ag, K(0x1p-960), _CMP_LT_OQ) |
+                                 CMP(ag, K(0x1.fffffffffffffp1023), _CMP_NLE_UQ) |
+                                 CMP(ABS(dh), K(0x1p-960), _CMP_LT_OQ)));
 }
 
 /* The loop shared by the kernels: thirty-two lanes at a time in four independent
@@ -454,9 +458,9 @@ size_t eng__elu_block512(const double *restrict x, const double *restrict p, siz
   return any;
 }
 
-/* selu: scale x, scale for x > 0 (scale x within 2^-104: below 2^1020, else the element
- * kernel); scale alpha M(x), scale alpha e^x at and below 0, the constants in two
- * words (act_block.c's SELU_*), the products within 2^-102. */
+/* selu: scale x, scale for x > 0 (scale x within 2^-104: for x in [2^-900, 2^1020],
+ * else the element kernel); scale alpha M(x), scale alpha e^x at and below 0, the
+ * constants in two words (as in act_block.c), the products within 2^-102. */
 #define SELU_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                                 \
   do {                                                                             \
     __mmask8 pos = CMP(xi, K(0), _CMP_GT_OQ), fp;                                  \
@@ -474,7 +478,7 @@ size_t eng__elu_block512(const double *restrict x, const double *restrict p, siz
     f |= round2(yh, yl, em * K(2), &ya); /* 2 > scale alpha */                     \
     f |= round2_rel(nh, nl, K(ERR), &da);                                          \
     fp = round2_rel(ph, pl, K(0x1p-100), &yp);                                     \
-    fp |= CMP(xi, K(0x1p1020), _CMP_NLE_UQ);                                       \
+    fp |= CMP(xi, K(0x1p1020), _CMP_NLE_UQ) | CMP(xi, K(0x1p-900), _CMP_LT_OQ);    \
     f = (__mmask8)((f & ~pos) | (fp & pos));                                       \
     yo = _mm512_mask_blend_pd(pos, ya, yp);                                        \
     dyo = _mm512_mask_blend_pd(pos, da, K(SELU_SCALE_HI));                         \

@@ -26,9 +26,10 @@
 #endif
 
 /* The AVX-512 block kernels of act_block512.c (x86-64, GCC): sigmoid, swish and elu
- * for 2^-8 <= |p[0]| <= 2^8, celu for 2^-8 <= p[0] <= 2^8, hard_swish and selu, where eng__avx512() says the
- * machine runs them; act_block.c's eng__sigmoid_block and the others choose between
- * them and the portable kernels (eng__*_portable_block, also called by the tests). */
+ * for 2^-8 <= |p[0]| <= 2^8, celu for 2^-8 <= p[0] <= 2^8, hard_swish and selu, where
+ * eng__avx512() says the machine runs them; act_block.c's eng__sigmoid_block and the
+ * others choose between them and the portable kernels (eng__*_portable_block, also
+ * called by the tests). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define ENG_AVX512 1
 int eng__avx512(void);
