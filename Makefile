@@ -134,7 +134,8 @@ $(BUILD)/bench/bench_engine: tests/bench/bench_engine.c $(LIBENGINE)
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
 
 # Generators of tables (tests/gen): the hard cases of correct rounding, found with the
-# MPFR references alone (make hard-cases rewrites tests/gen/hard_cases.txt; minutes).
+# MPFR references alone (make hard-cases rewrites tests/gen/hard_cases.txt and
+# hard_rows.txt; minutes).
 MPREF_OBJ := $(filter $(BUILD)/tests/lib/mpref% $(BUILD)/tests/lib/jet.o,$(TEST_LIB_OBJ))
 $(BUILD)/gen/hard_gen: tests/gen/hard_gen.c $(MPREF_OBJ) $(LIBENGINE)
 	@mkdir -p $(@D)
@@ -142,8 +143,10 @@ $(BUILD)/gen/hard_gen: tests/gen/hard_gen.c $(MPREF_OBJ) $(LIBENGINE)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(WARN) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS) -lm
 
 hard-cases: $(BUILD)/gen/hard_gen
-	$(Q)nice ./$(BUILD)/gen/hard_gen > tests/gen/hard_cases.txt.new && \
-	  mv tests/gen/hard_cases.txt.new tests/gen/hard_cases.txt
+	$(Q){ nice ./$(BUILD)/gen/hard_gen && nice ./$(BUILD)/gen/hard_gen --grad-x; } \
+	  > tests/gen/hard_cases.txt.new && mv tests/gen/hard_cases.txt.new tests/gen/hard_cases.txt
+	$(Q)nice ./$(BUILD)/gen/hard_gen --rows > tests/gen/hard_rows.txt.new && \
+	  mv tests/gen/hard_rows.txt.new tests/gen/hard_rows.txt
 
 # Runs every suite against the server binary of this variant; stops on the first
 # failing suite. SUITES=check_foo limits the run.

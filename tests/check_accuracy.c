@@ -283,6 +283,12 @@ END_TEST
 
 #define HARD_FILE "tests/gen/hard_cases.txt"
 
+/* a and b are the same double (zeros of either sign count as one) */
+static int same_bits(double a, double b)
+{
+  return memcmp(&a, &b, sizeof a) == 0 || (a == 0 && b == 0);
+}
+
 static int out_index(const char *name)
 {
   for (int o = 0; o < ENG_OUT__COUNT; o++)
@@ -304,36 +310,47 @@ START_TEST(test_hard_cases)
   for (int i = 0; i < ENG_OUT__COUNT; i++)
     mpfr_init2(ref[i], MPREF_PREC);
   while (fgets(line, sizeof line, f) != NULL) {
-    double p[ENG_MAX_PARAMS], x, l2, got[ENG_OUT__COUNT], by, bdy;
+    double p[ENG_MAX_PARAMS], x, l2, gy = 0, got[ENG_OUT__COUNT], by, bdy, bgx;
     const struct eng_activation *a;
     const struct mpref *r;
     struct eng_act_out bo;
-    int o;
+    int o, nf;
     unsigned want;
     uint64_t d;
     if (line[0] == '#')
       continue;
-    ck_assert_int_eq(sscanf(line, "%63s %31s %la %la %la %la %lf", name, oname, &p[0], &p[1],
-                            &p[2], &x, &l2), 7);
+    nf = sscanf(line, "%63s %31s %la %la %la %la %lf %la", name, oname, &p[0], &p[1], &p[2],
+                &x, &l2, &gy);
     a = eng_activation_lookup(name);
     r = mpref_find(name);
     o = out_index(oname);
     ck_assert(a != NULL && r != NULL && o >= 0);
-    want = o <= ENG_OUT_D2Y ? 1u << o : ENG_WANT_DP;
-    a->ew(x, p, want, 0, got);
-    ck_assert_int_eq(r->fn(ref, x, p, want), 0);
+    ck_assert_int_eq(nf, o == ENG_OUT_GRAD_X ? 8 : 7); /* grad_x's lines end with gy */
+    want = o == ENG_OUT_GRAD_X ? ENG_WANT_GRAD_X : o <= ENG_OUT_D2Y ? 1u << o : ENG_WANT_DP;
+    a->ew(x, p, want, gy, got);
+    if (o == ENG_OUT_GRAD_X) { /* gy f'(x), exact */
+      ck_assert_int_eq(r->fn(ref, x, p, ENG_WANT_DY), 0);
+      mpfr_mul_d(ref[o], ref[ENG_OUT_DY], gy, MPFR_RNDN);
+    } else
+      ck_assert_int_eq(r->fn(ref, x, p, want), 0);
     d = ulp_distance(got[o], ref_round(ref[o], ref_bits(x, p)));
     ck_assert_msg(d == 0, "%s %s at x = %a (2^%.1f ULP from a midpoint): %llu ulp", name,
                   oname, x, l2, (unsigned long long)d);
     outs++;
-    if (o <= ENG_OUT_DY) { /* the block path, where the row has one */
+    if (o <= ENG_OUT_DY || o == ENG_OUT_GRAD_X) { /* the block path, where the row has one */
       memset(&bo, 0, sizeof bo);
       bo.y = &by;
       bo.dy = &bdy;
+      if (o == ENG_OUT_GRAD_X) {
+        bo.grad_y = &gy;
+        bo.grad_x = &bgx;
+      }
       ck_assert_int_eq(eng_activate(a, p, &x, 1, 1, &bo), ENG_OK);
-      ck_assert_msg((o == ENG_OUT_Y ? by : bdy) == got[o], "%s %s at x = %a: block %a", name,
-                    oname, x, o == ENG_OUT_Y ? by : bdy);
-      outs += 2;
+      {
+        double b = o == ENG_OUT_Y ? by : o == ENG_OUT_DY ? bdy : bgx;
+        ck_assert_msg(same_bits(b, got[o]), "%s %s at x = %a: block %a", name, oname, x, b);
+      }
+      outs += o == ENG_OUT_GRAD_X ? 3 : 2;
     }
     n++;
     within30 += l2 <= -30;
@@ -376,12 +393,6 @@ static const struct {
   {"celu", "avx512", eng__celu_block512, 2},
 #endif
 };
-
-/* a and b are the same double (zeros of either sign count as one) */
-static int same_bits(double a, double b)
-{
-  return memcmp(&a, &b, sizeof a) == 0 || (a == 0 && b == 0);
-}
 
 /* One variant at one setting over pts, in blocks of 1 to 256 elements: every lane it
  * does not flag must hold the element kernel's bits for y, dy_dx and grad_x (the

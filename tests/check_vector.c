@@ -3,7 +3,8 @@
  * maxout, hardmax) against MPFR references written from their definitions: y, the
  * Jacobian and the vector-Jacobian product J^T g per row, on random rows, rows of
  * +-1000 and +-1e300, ties, single elements, a wide row and rows whose outputs are
- * subnormal. Prints the largest error per function and output.
+ * subnormal, and the hard cases of tests/gen/hard_rows.txt. Prints the largest error
+ * per function and output.
  */
 #include <float.h>
 #include <math.h>
@@ -14,118 +15,13 @@
 #include <mpfr.h>
 
 #include "engine.h"
+#include "mpref.h"
 #include "testutil.h"
 
 #define KMAX 1000
-#define PREC 2200 /* sums of doubles from 2^1000 down to 2^-1074 stay exact */
 
 enum { OUT_Y, OUT_J, OUT_G, NOUT };
 static const char *const out_names[NOUT] = {"y", "jacobian", "grad_x"};
-
-/* The exact Jacobian of row x (k entries) of function `name`, and y, in MPFR. */
-static void reference(const char *name, const double *x, size_t k, mpfr_t *y, mpfr_t *J)
-{
-  mpfr_t m, s, t;
-  mpfr_inits2(PREC, m, s, t, (mpfr_ptr)0);
-  if (strcmp(name, "softmax") == 0 || strcmp(name, "softmin") == 0 ||
-      strcmp(name, "log_softmax") == 0) {
-    double sg = strcmp(name, "softmin") == 0 ? -1 : 1, mx = -INFINITY;
-    for (size_t i = 0; i < k; i++)
-      mx = fmax(mx, sg * x[i]);
-    mpfr_set_ui(s, 0, MPFR_RNDN);
-    for (size_t i = 0; i < k; i++) {
-      mpfr_set_d(t, sg * x[i], MPFR_RNDN);
-      mpfr_sub_d(t, t, mx, MPFR_RNDN);
-      mpfr_exp(y[i], t, MPFR_RNDN);
-      mpfr_add(s, s, y[i], MPFR_RNDN);
-    }
-    for (size_t i = 0; i < k; i++)
-      mpfr_div(y[i], y[i], s, MPFR_RNDN); /* the softmax of sg x */
-    for (size_t i = 0; i < k; i++)
-      for (size_t j = 0; j < k; j++) {
-        mpfr_ptr e = J[i * k + j];
-        if (strcmp(name, "log_softmax") == 0) {
-          mpfr_neg(e, y[j], MPFR_RNDN);
-          if (i == j)
-            mpfr_add_ui(e, e, 1, MPFR_RNDN);
-        } else {
-          mpfr_neg(e, y[j], MPFR_RNDN);
-          if (i == j)
-            mpfr_add_ui(e, e, 1, MPFR_RNDN);
-          mpfr_mul(e, e, y[i], MPFR_RNDN);
-          if (sg < 0)
-            mpfr_neg(e, e, MPFR_RNDN);
-        }
-      }
-    if (strcmp(name, "log_softmax") == 0) {
-      mpfr_log(s, s, MPFR_RNDN);
-      for (size_t i = 0; i < k; i++) {
-        mpfr_set_d(t, x[i], MPFR_RNDN);
-        mpfr_sub_d(t, t, mx, MPFR_RNDN);
-        mpfr_sub(y[i], t, s, MPFR_RNDN);
-      }
-    }
-  } else if (strcmp(name, "sparsemax") == 0) {
-    double *z = malloc(k * sizeof *z);
-    size_t sup = 0;
-    memcpy(z, x, k * sizeof *z);
-    for (size_t i = 1; i < k; i++) /* insertion sort, decreasing */
-      for (size_t j = i; j > 0 && z[j] > z[j - 1]; j--) {
-        double tmp = z[j];
-        z[j] = z[j - 1];
-        z[j - 1] = tmp;
-      }
-    mpfr_set_ui(s, 0, MPFR_RNDN);
-    for (size_t r = 1; r <= k; r++) {
-      mpfr_add_d(s, s, z[r - 1], MPFR_RNDN);
-      mpfr_sub_ui(t, s, 1, MPFR_RNDN);
-      mpfr_div_ui(t, t, (unsigned long)r, MPFR_RNDN);
-      if (mpfr_cmp_d(t, z[r - 1]) < 0) { /* z_r > (sum - 1) / r */
-        sup = r;
-        mpfr_set(m, t, MPFR_RNDN); /* tau */
-      }
-    }
-    for (size_t i = 0; i < k; i++) {
-      mpfr_set_d(t, x[i], MPFR_RNDN);
-      mpfr_sub(y[i], t, m, MPFR_RNDN);
-      if (mpfr_sgn(y[i]) < 0)
-        mpfr_set_ui(y[i], 0, MPFR_RNDN);
-    }
-    (void)sup;
-    {
-      size_t n = 0;
-      for (size_t i = 0; i < k; i++)
-        n += mpfr_sgn(y[i]) > 0;
-      for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j < k; j++) {
-          mpfr_ptr e = J[i * k + j];
-          mpfr_set_ui(e, 0, MPFR_RNDN);
-          if (mpfr_sgn(y[i]) > 0 && mpfr_sgn(y[j]) > 0) {
-            mpfr_set_si(e, -1, MPFR_RNDN);
-            mpfr_div_ui(e, e, (unsigned long)n, MPFR_RNDN);
-            if (i == j)
-              mpfr_add_ui(e, e, 1, MPFR_RNDN);
-          }
-        }
-    }
-    free(z);
-  } else { /* maxout (one output) and hardmax: first maximum */
-    int maxout = strcmp(name, "maxout") == 0;
-    size_t am = 0, w = maxout ? 1 : k;
-    for (size_t i = 1; i < k; i++)
-      if (x[i] > x[am])
-        am = i;
-    for (size_t i = 0; i < w; i++)
-      for (size_t j = 0; j < k; j++)
-        mpfr_set_ui(J[i * k + j], maxout && j == am ? 1 : 0, MPFR_RNDN);
-    if (maxout)
-      mpfr_set_d(y[0], x[am], MPFR_RNDN);
-    else
-      for (size_t i = 0; i < k; i++)
-        mpfr_set_ui(y[i], i == am ? 1 : 0, MPFR_RNDN);
-  }
-  mpfr_clears(m, s, t, (mpfr_ptr)0);
-}
 
 static uint64_t rng_state = 20261123;
 static double rnd(void)
@@ -158,10 +54,10 @@ static void check_row(size_t fi, const struct eng_activation *a, const double *x
   double gscale = 0;
 
   for (size_t i = 0; i < k; i++)
-    mpfr_init2(Y[i], PREC);
+    mpfr_init2(Y[i], MPREF_ROW_PREC);
   for (size_t i = 0; i < k * k; i++)
-    mpfr_init2(J[i], PREC);
-  mpfr_inits2(PREC, acc, t, (mpfr_ptr)0);
+    mpfr_init2(J[i], MPREF_ROW_PREC);
+  mpfr_inits2(MPREF_ROW_PREC, acc, t, (mpfr_ptr)0);
   for (size_t i = 0; i < w; i++)
     g[i] = rnd() * 2 - 1;
   o.y = y;
@@ -172,7 +68,7 @@ static void check_row(size_t fi, const struct eng_activation *a, const double *x
   if (a->vfwd != NULL && w != 1)
     o.argmax = NULL;
   ck_assert_int_eq(eng_activate(a, p, x, k, k, &o), ENG_OK);
-  reference(a->name, x, k, Y, J);
+  mpref_row(a->name, x, k, Y, J);
 
   for (size_t i = 0; i < w; i++) {
     uint64_t d = ulp_distance(y[i], mpfr_get_d(Y[i], MPFR_RNDN));
@@ -254,6 +150,91 @@ START_TEST(test_vector_against_mpfr)
 }
 END_TEST
 
+/* The hard cases of tests/gen/hard_rows.txt (tests/gen/hard_gen.c --rows): rows whose
+ * output y_i, Jacobian entry or grad_x_j lies nearest a midpoint between doubles,
+ * 2^-20 to 2^-34 ULP from it (sparsemax: exact ties too). Each must be the correctly
+ * rounded value; prints how often the exact path ran for the rows' outputs. */
+#define HARD_ROWS "tests/gen/hard_rows.txt"
+#define ROWK 5
+START_TEST(test_vector_hard_cases)
+{
+  FILE *f = fopen(HARD_ROWS, "r");
+  char line[2048], name[32], oname[16];
+  size_t n = 0, within30 = 0, ties = 0;
+  unsigned long long slow0 = eng_exact_count(), outs = 0;
+  mpfr_t Y[ROWK], J[ROWK * ROWK], e, t;
+  ck_assert_msg(f != NULL, "cannot read %s (make hard-cases writes it)", HARD_ROWS);
+  for (size_t i = 0; i < ROWK; i++)
+    mpfr_init2(Y[i], MPREF_ROW_PREC);
+  for (size_t i = 0; i < ROWK * ROWK; i++)
+    mpfr_init2(J[i], MPREF_ROW_PREC);
+  mpfr_inits2(MPREF_ROW_PREC, e, t, (mpfr_ptr)0);
+  while (fgets(line, sizeof line, f) != NULL) {
+    double x[ROWK], g[ROWK], y[ROWK], jac[ROWK * ROWK], gx[ROWK], l2, got;
+    double p[ENG_MAX_PARAMS] = {0};
+    size_t idx, k;
+    int pos, off;
+    const struct eng_activation *a;
+    struct eng_act_out o = {0};
+    if (line[0] == '#')
+      continue;
+    ck_assert_int_eq(sscanf(line, "%31s %15s %zu %zu %lf%n", name, oname, &idx, &k, &l2, &pos),
+                     5);
+    ck_assert(k >= 1 && k <= ROWK);
+    for (size_t i = 0; i < 2 * k; i++) {
+      ck_assert_int_eq(sscanf(line + pos, " %la%n", i < k ? &x[i] : &g[i - k], &off), 1);
+      pos += off;
+    }
+    a = eng_activation_lookup(name);
+    ck_assert_ptr_nonnull(a);
+    eng_params_default(a, p);
+    o.y = y;
+    o.jac = jac;
+    o.grad_y = g;
+    o.grad_x = gx;
+    ck_assert_int_eq(eng_activate(a, p, x, k, k, &o), ENG_OK);
+    outs += 2 * k + k * k;
+    mpref_row(name, x, k, Y, J);
+    if (strcmp(oname, "y") == 0) {
+      ck_assert(idx < k);
+      mpfr_set(e, Y[idx], MPFR_RNDN);
+      got = y[idx];
+    } else if (strcmp(oname, "jacobian") == 0) {
+      ck_assert(idx < k * k);
+      mpfr_set(e, J[idx], MPFR_RNDN);
+      got = jac[idx];
+    } else { /* grad_x_j = sum_i g_i J[i][j] */
+      ck_assert_str_eq(oname, "grad_x");
+      ck_assert(idx < k);
+      mpfr_set_ui(e, 0, MPFR_RNDN);
+      for (size_t i = 0; i < k; i++) {
+        mpfr_mul_d(t, J[i * k + idx], g[i], MPFR_RNDN);
+        mpfr_add(e, e, t, MPFR_RNDN);
+      }
+      got = gx[idx];
+    }
+    ck_assert_msg(ulp_distance(got, mpfr_get_d(e, MPFR_RNDN)) == 0,
+                  "%s %s[%zu] of a row of %zu (2^%.1f ULP from a midpoint): %a, exact %a", name,
+                  oname, idx, k, l2, got, mpfr_get_d(e, MPFR_RNDN));
+    n++;
+    within30 += l2 <= -30;
+    ties += l2 <= -128;
+  }
+  fclose(f);
+  for (size_t i = 0; i < ROWK; i++)
+    mpfr_clear(Y[i]);
+  for (size_t i = 0; i < ROWK * ROWK; i++)
+    mpfr_clear(J[i]);
+  mpfr_clears(e, t, (mpfr_ptr)0);
+  printf("  hard rows: %zu outputs near a midpoint between doubles (%zu within 2^-30 ULP, %zu "
+         "exact ties), all correctly rounded; the exact path ran for %llu of the rows' %llu "
+         "outputs (%.2f%%)\n",
+         n, within30, ties, eng_exact_count() - slow0, outs,
+         outs ? 100.0 * (double)(eng_exact_count() - slow0) / (double)outs : 0.0);
+  ck_assert_msg(n >= 100, "only %zu hard rows in %s", n, HARD_ROWS);
+}
+END_TEST
+
 START_TEST(test_vector_statuses)
 {
   const struct eng_activation *sm = eng_activation_lookup("softmax");
@@ -276,6 +257,7 @@ static Suite *vector_suite(void)
   TCase *tc = tcase_create("mpfr");
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_vector_against_mpfr);
+  tcase_add_test(tc, test_vector_hard_cases);
   tcase_add_test(tc, test_vector_statuses);
   suite_add_tcase(s, tc);
   return s;

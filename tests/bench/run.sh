@@ -326,6 +326,11 @@ awk -v bn="$bn" -v bf="$bf" -v cn="$cn" -v cf="$cf" -v bbn="$bbn" -v bbf="$bbf" 
     rss/1024, rq/1e6, rs/1e6, rss*1024/(rq+rs)
 }'
 
+# the servers of the workloads above stop here: the codec and the kernels run alone
+for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+wait 2>/dev/null || true
+PIDS=""
+
 echo
 echo "## Codec alone"
 $B/bench/bench_codec

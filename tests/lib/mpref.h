@@ -60,4 +60,11 @@ size_t mpref_around(double t, int n, double *pts, size_t count, size_t cap);
  * double. Useful for the zeros of derivatives. */
 double mpref_root(const struct mpref *r, const double *p, int which, double lo, double hi);
 
+/* The vector activations (ENG_VECTOR): y (k entries; maxout's is y[0]) and the
+ * Jacobian J[i k + j] = dy_i/dx_j (k rows; maxout's is its first) of row x of k
+ * entries, exact: y and J are initialised by the caller at MPREF_ROW_PREC bits or
+ * more, which holds a sum of doubles from 2^1000 down to 2^-1074 exactly. */
+#define MPREF_ROW_PREC 2200
+void mpref_row(const char *name, const double *x, size_t k, mpfr_t *y, mpfr_t *J);
+
 #endif /* NEUROND_MPREF_H */
