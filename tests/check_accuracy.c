@@ -376,7 +376,8 @@ END_TEST
 static const struct {
   const char *row, *what;
   eng_block_fn *fn;
-  int avx512; /* 1: for 2^-8 <= |p[0]| <= 2^8, 2: for 2^-8 <= p[0] <= 2^8 */
+  int avx512; /* 1: for 2^-8 <= |p[0]| <= 2^8, 2: for 2^-8 <= p[0] <= 2^8, 3: for
+               * p[0]/2 + p[1]/2 in [2^-30, 2^30] */
 } variants[] = {
   {"sigmoid", "portable", eng__sigmoid_portable_block, 0},
   {"swish", "portable", eng__swish_portable_block, 0},
@@ -384,6 +385,7 @@ static const struct {
   {"elu", "portable", eng__elu_portable_block, 0},
   {"selu", "portable", eng__selu_portable_block, 0},
   {"celu", "portable", eng__celu_portable_block, 0},
+  {"rrelu", "portable", eng__rrelu_portable_block, 0},
 #ifdef ENG_AVX512
   {"sigmoid", "avx512", eng__sigmoid_block512, 1},
   {"swish", "avx512", eng__swish_block512, 1},
@@ -391,6 +393,7 @@ static const struct {
   {"elu", "avx512", eng__elu_block512, 1},
   {"selu", "avx512", eng__selu_block512, 1},
   {"celu", "avx512", eng__celu_block512, 2},
+  {"rrelu", "avx512", eng__rrelu_block512, 3},
 #endif
 };
 
@@ -470,9 +473,12 @@ START_TEST(test_block_variants)
         eng_params_default(a, p);
       else
         memcpy(p, r->psets[s - 1], sizeof p);
-      if (variants[v].avx512 && a->nparams > 0 &&
-          !((variants[v].avx512 == 1 ? fabs(p[0]) : p[0]) >= 0x1p-8 && fabs(p[0]) <= 0x1p8))
+      if (variants[v].avx512 == 3 &&
+          !(p[0] / 2 + p[1] / 2 >= 0x1p-30 && p[0] / 2 + p[1] / 2 <= 0x1p30))
         continue; /* outside the range written for (internal.h) */
+      if ((variants[v].avx512 == 1 || variants[v].avx512 == 2) && a->nparams > 0 &&
+          !((variants[v].avx512 == 1 ? fabs(p[0]) : p[0]) >= 0x1p-8 && fabs(p[0]) <= 0x1p8))
+        continue;
       if (r->points != NULL)
         n += r->points(p, pts + ncommon, MAX_POINTS - ncommon);
       check_variant(v, a, p, pts, n, &flagged);
@@ -481,6 +487,40 @@ START_TEST(test_block_variants)
     printf("  block variants: %-10s %-8s %zu lanes (%zu hard-case inputs), %zu flagged to the "
            "element kernel\n", variants[v].row, variants[v].what, total, nhard, flagged);
   }
+}
+END_TEST
+
+/* rrelu(-0) = -0 (alpha times -0, as PyTorch's inference form gives) on every path:
+ * the element kernel, each block kernel and eng_activate. */
+START_TEST(test_rrelu_signed_zero)
+{
+  const struct eng_activation *a = eng_activation_lookup("rrelu");
+  static double x[64], y[64], dy[64], redo[64];
+  double p[ENG_MAX_PARAMS], out[ENG_OUT__COUNT];
+  struct eng_act_out o = {0};
+  ck_assert_ptr_nonnull(a);
+  eng_params_default(a, p);
+  for (size_t i = 0; i < 64; i++)
+    x[i] = (i & 1) ? -0.0 : 0.0;
+  a->ew(-0.0, p, ENG_WANT_Y | ENG_WANT_DY, 0, out);
+  ck_assert_msg(signbit(out[ENG_OUT_Y]) && out[ENG_OUT_Y] == 0, "element: %a", out[ENG_OUT_Y]);
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+    if (strcmp(variants[v].row, "rrelu") != 0)
+      continue;
+#ifdef ENG_AVX512
+    if (variants[v].avx512 && !eng__avx512())
+      continue;
+#endif
+    ck_assert_uint_eq(variants[v].fn(x, p, 64, y, dy, NULL, NULL, redo), 0);
+    for (size_t i = 0; i < 64; i++)
+      ck_assert_msg(y[i] == 0 && !!signbit(y[i]) == !!signbit(x[i]), "%s at %a: %a",
+                    variants[v].what, x[i], y[i]);
+  }
+  o.y = y;
+  o.dy = dy;
+  ck_assert_int_eq(eng_activate(a, p, x, 64, 1, &o), ENG_OK);
+  for (size_t i = 0; i < 64; i++)
+    ck_assert(y[i] == 0 && !!signbit(y[i]) == !!signbit(x[i]));
 }
 END_TEST
 
@@ -620,6 +660,7 @@ static Suite *accuracy_suite(void)
   tcase_set_timeout(tc, 600);
   tcase_add_loop_test(tc, test_activation_matches_mpfr, 0, (int)eng_activation_count());
   tcase_add_test(tc, test_hard_cases);
+  tcase_add_test(tc, test_rrelu_signed_zero);
   tcase_add_test(tc, test_block_variants);
   tcase_add_test(tc, test_exact_path_frequency);
   tcase_add_test(tc, test_round_narrow_midpoint);

@@ -896,8 +896,10 @@ size_t eng__gelu_block(const double *x, const double *p, size_t n, double *y, do
 }
 
 /* rrelu: y = x, 1 for x > 0; alpha x, alpha below, alpha = lower/2 + upper/2 = ah + al
- * exactly (TwoSum of exact halvings; other bounds flag every lane x <= 0). */
-BLOCK_KERNEL(rrelu, TEST_FINE, TEST_FINE,
+ * exactly (TwoSum of exact halvings; other bounds flag every lane x <= 0); grad_x is
+ * gy (ah + al), rounded once. The second word of x = -0 is -0, so that y = -0 there,
+ * the sign of the product. */
+BLOCK_KERNEL(rrelu_portable, TEST_FINE, TEST_FINE,
   double l = p[0]; double uu = p[1];
   double halves = (l == 0 || fabs(l) >= 0x1p-1021) && (uu == 0 || fabs(uu) >= 0x1p-1021);
   double ah = l / 2 + uu / 2; double bb0 = ah - l / 2;
@@ -905,10 +907,25 @@ BLOCK_KERNEL(rrelu, TEST_FINE, TEST_FINE,
   double pos = xi > 0 ? 1.0 : 0.0, neg = 1 - pos, ph, pl;
   double xn = xi > 0 ? 0 : xi;
   MUL_DD_D(ah, al, xn, ph, pl);
+  pl = xn == 0 ? -0.0 : pl;
   bad = fabs(xn) < 0x1p-900 ? 1.0 : 0.0; bad = xn == 0 ? 0.0 : bad;
   bad = halves != 0 ? bad : neg;
   yh = xi * pos + ph * neg; yl = pl * neg; ye = fabs(ph) * 0x1p-100 * neg;
-  dh = pos + ah * neg; dl = 0; de = 0;)
+  dh = pos + ah * neg; dl = al * neg; de = 0;) /* grad_x: gy (ah + al), rounded once */
+
+/* rrelu: the AVX-512 kernel (act_block512.c) where the machine runs it and alpha's
+ * halvings are exact, its high word in [2^-30, 2^30]. */
+size_t eng__rrelu_block(const double *x, const double *p, size_t n, double *y, double *dy,
+                        const double *gy, double *gx, double *redo)
+{
+#if ENG_AVX512
+  double ah = p[0] / 2 + p[1] / 2;
+  if (eng__avx512() && (p[0] == 0 || fabs(p[0]) >= 0x1p-1021) &&
+      (p[1] == 0 || fabs(p[1]) >= 0x1p-1021) && ah >= 0x1p-30 && ah <= 0x1p30)
+    return eng__rrelu_block512(x, p, n, y, dy, gy, gx, redo);
+#endif
+  return eng__rrelu_portable_block(x, p, n, y, dy, gy, gx, redo);
+}
 
 /* ------------------------------------------------- exact in double arithmetic */
 

@@ -1,6 +1,6 @@
 /*
- * act_block512.c: the block kernels of sigmoid, swish, hard_swish, elu, selu and celu
- * (eng_block_fn, as in act_block.c) written for AVX-512: eight lanes per register,
+ * act_block512.c: the block kernels of sigmoid, swish, hard_swish, elu, selu, celu and
+ * rrelu (eng_block_fn, as in act_block.c) written for AVX-512: eight lanes per register,
  * thirty-two per step; e^w from a table of 2^(j/16) held in registers and read by
  * permutes (one instruction where a load per lane was), and each rounding decided by
  * the two-sided test (act_block.c's lane_round2). act_block.c calls them where the
@@ -589,6 +589,39 @@ size_t eng__hard_swish_block512(const double *restrict x, const double *restrict
 }
 #undef C6
 #undef C3
+
+/* rrelu: x, 1 for x > 0; alpha x, alpha at and below 0, alpha = ah + al exactly (the
+ * halvings exact, ah in [2^-30, 2^30]: act_block.c checks). ah x + al x in two words
+ * (the exact residual of ah x, plus al x, one rounding) within 2^-104 |ah x|, rounded
+ * by the two-sided test with a bound of 2^-100; a product below 2^-960 (other than
+ * x = 0) loses bits to underflow: the element kernel. At x = +-0, y = x (alpha > 0). */
+#define RRELU_BODY(ONE, xi, yo, dyo, dh, dl, de, f)                                \
+  do {                                                                             \
+    __mmask8 keep = CMP(xi, K(0), _CMP_GE_OQ); /* x > 0, and +-0 */                \
+    V ph = xi * rah, pl = FMA(xi, ral, FMS(xi, rah, ph)), ya;                     \
+    (void)ONE;                                                                     \
+    f = round2_rel(ph, pl, K(0x1p-100), &ya);                                      \
+    f |= CMP(ABS(ph), K(0x1p-960), _CMP_LT_OQ);                                    \
+    f &= (__mmask8)~keep;                                                          \
+    yo = _mm512_mask_blend_pd(keep, ya, xi);                                       \
+    __mmask8 gt = CMP(xi, K(0), _CMP_GT_OQ);                                       \
+    dyo = _mm512_mask_blend_pd(gt, rah, K(1));                                     \
+    dh = dyo;                                                                      \
+    dl = _mm512_maskz_mov_pd((__mmask8)~gt, ral); /* grad_x: gy (ah + al) */       \
+    de = K(0);                                                                     \
+  } while (0)
+
+size_t eng__rrelu_block512(const double *restrict x, const double *restrict p, size_t n,
+                           double *restrict y, double *restrict dy,
+                           const double *restrict gy, double *restrict gx,
+                           double *restrict redo)
+{
+  size_t any = 0;
+  double l = p[0] / 2, u = p[1] / 2, h = l + u, b = h - l;
+  V rah = K(h), ral = K((l - (h - b)) + (u - b)); /* TwoSum: alpha = rah + ral exactly */
+  LANES_LOOP(RRELU_BODY, 0);
+  return any;
+}
 
 #pragma GCC pop_options
 

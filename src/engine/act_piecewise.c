@@ -141,13 +141,15 @@ ENG_KERNEL void eng__rrelu_ew(double x, const double *p, unsigned want, double g
     cr_slow(&c, ENG_OUT_DY);
     if (want & ENG_WANT_GRAD_X)
       cr_slow(&c, ENG_OUT_GRAD_X);
-    return;
+  } else {
+    out[ENG_OUT_DY] = a.hi;
+    if (want & ENG_WANT_Y)
+      cr_put(&c, ENG_OUT_Y, dde_mul_d(a, x));
+    if (want & ENG_WANT_GRAD_X)
+      cr_put_gx(&c, a);
   }
-  out[ENG_OUT_DY] = a.hi;
-  if (want & ENG_WANT_Y)
-    cr_put(&c, ENG_OUT_Y, dde_mul_d(a, x));
-  if (want & ENG_WANT_GRAD_X)
-    cr_put_gx(&c, a);
+  if (x == 0) /* alpha x is a zero with the product's sign: -0 for x = -0, alpha > 0 */
+    out[ENG_OUT_Y] = (l / 2 + u / 2) * x;
 }
 
 /* y = x relu6(x + 3) / 6:

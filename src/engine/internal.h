@@ -26,15 +26,15 @@
 #endif
 
 /* The AVX-512 block kernels of act_block512.c (x86-64, GCC): sigmoid, swish and elu
- * for 2^-8 <= |p[0]| <= 2^8, celu for 2^-8 <= p[0] <= 2^8, hard_swish and selu, where
- * eng__avx512() says the machine runs them; act_block.c's eng__sigmoid_block and the
+ * for 2^-8 <= |p[0]| <= 2^8, celu for 2^-8 <= p[0] <= 2^8, hard_swish, selu, and rrelu
+ * for exact halvings and alpha in [2^-30, 2^30], where eng__avx512() says the machine runs them; act_block.c's eng__sigmoid_block and the
  * others choose between them and the portable kernels (eng__*_portable_block, also
  * called by the tests). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define ENG_AVX512 1
 int eng__avx512(void);
 eng_block_fn eng__sigmoid_block512, eng__swish_block512, eng__hard_swish_block512,
-  eng__elu_block512, eng__selu_block512, eng__celu_block512;
+  eng__elu_block512, eng__selu_block512, eng__celu_block512, eng__rrelu_block512;
 #endif
 
 /* A helper of a kernel, inlined into each of its builds (a call would reach the
@@ -69,7 +69,7 @@ eng_block_fn eng__sigmoid_block, eng__tanh_block, eng__softplus_block, eng__swis
   eng__softshrink_block, eng__hard_sigmoid_block, eng__gelu_exact_block,
   eng__gelu_tanh_block, eng__gelu_sigmoid_block, eng__sigmoid_portable_block,
   eng__swish_portable_block, eng__hard_swish_portable_block, eng__elu_portable_block,
-  eng__selu_portable_block, eng__celu_portable_block;
+  eng__selu_portable_block, eng__celu_portable_block, eng__rrelu_portable_block;
 eng_ew_fn eng__tanh_ew;
 eng_ew_fn eng__log_sigmoid_ew;
 eng_ew_fn eng__softplus_ew;       /* p: beta */
