@@ -271,7 +271,12 @@ int main(int argc, char **argv)
    * come from the heap and stay there for the next one, instead of fresh mappings
    * whose every page faults in on first touch (about a microsecond a page here, some
    * 20 ms of a 1,000,000-element request). Up to 256 MiB of freed heap is kept, and
-   * no more than an eighth of the memory budget: the memory kept is outside it. */
+   * no more than an eighth of the memory budget: the memory kept is outside it. One
+   * arena for all threads: with one per thread (the connection threads, the large-request
+   * threads) each would keep its own freed buffers, and a run of large requests served
+   * by different threads would hold several times that (small blocks still come from
+   * each thread's cache without the arena's lock). */
+  mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, cfg.max_memory / 8 < ((size_t)256 << 20)
                               ? (int)(cfg.max_memory / 8) : 256 << 20);
