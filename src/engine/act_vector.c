@@ -16,6 +16,7 @@
 
 #include "cr.h"
 #include "dd.h"
+#include "exp2w.h"
 #include "internal.h"
 
 /* First index of the row's maximum. */
@@ -39,9 +40,24 @@ ENG_INLINE double vec_out(struct dde v, const struct eng__exact *m, const double
   return eng__exact_vec_round(m, x, k, gy, which, i, j);
 }
 
+/* The bound of e_i = work[2i] + work[2i+1]: relative, 2^-70 from exp_hp (FAST; dd_exp's
+ * is 2^-90), or 2^-959 absolute below 2^-960, where the second word underflows. */
+#define EXP_FAST 0x1p-70
+ENG_INLINE struct dde e_at(const double *work, size_t i, int fast)
+{
+  struct dde e = {work[2 * i], work[2 * i + 1], 0};
+  e.e = e.hi > 0x1p-960 ? e.hi * (fast ? EXP_FAST : DDE_EXP) : 0x1p-959;
+  return e;
+}
+
 /* e_i = e^(sg x_i - M), M = max sg x, into work[2i], work[2i+1] (hi, lo), and their sum
- * S; *am = the index of M (its e is exactly 1). sg x_i - M is exact in two words. */
-ENG_INLINE struct dde row_exp(const double *x, size_t k, double sg, double *work, size_t *am)
+ * S; *am = the index of M (its e is exactly 1). sg x_i - M is exact in two words. FAST:
+ * exp_hp (exp2w.h, a table and a short series; within 2^-72) down to e^-680, where the
+ * outputs are quotients and products of the e_i, decided by the rounding test as
+ * before all but about once in 2^15; dd_exp (2^-90) otherwise, for log_softmax, whose
+ * log(S) may lose digits to cancellation. */
+ENG_INLINE struct dde row_exp(const double *x, size_t k, double sg, double *work, size_t *am,
+                              int fast)
 {
   struct dde S = dde_d(0);
   size_t a = 0;
@@ -49,26 +65,20 @@ ENG_INLINE struct dde row_exp(const double *x, size_t k, double sg, double *work
     if (sg * x[i] > sg * x[a])
       a = i;
   for (size_t i = 0; i < k; i++) {
-    struct dd e = dd_exp(two_sum(sg * x[i], -sg * x[a]));
-    work[2 * i] = e.hi;
-    work[2 * i + 1] = e.lo;
+    struct dd w = two_sum(sg * x[i], -sg * x[a]);
+    if (fast && w.hi >= -680) {
+      double mh, ml;
+      exp_hp(w.hi, w.lo, &work[2 * i], &work[2 * i + 1], &mh, &ml);
+    } else {
+      struct dd e = dd_exp(w);
+      work[2 * i] = e.hi;
+      work[2 * i + 1] = e.lo;
+    }
   }
-  for (size_t i = 0; i < k; i++) {
-    struct dde e = {work[2 * i], work[2 * i + 1], 0};
-    e.e = e.hi > 0x1p-960 ? e.hi * DDE_EXP : 0x1p-959;
-    S = dde_add(S, e);
-  }
+  for (size_t i = 0; i < k; i++)
+    S = dde_add(S, e_at(work, i, fast));
   *am = a;
   return S;
-}
-
-/* e_i with its bound, from work (dde_exp's: relative 2^-90, or 2^-959 absolute below
- * 2^-960, where dd_exp's second word underflows). */
-ENG_INLINE struct dde e_at(const double *work, size_t i)
-{
-  struct dde e = {work[2 * i], work[2 * i + 1], 0};
-  e.e = e.hi > 0x1p-960 ? e.hi * DDE_EXP : 0x1p-959;
-  return e;
 }
 
 /* softmax(sg x) into y: y_i = e_i / S. */
@@ -76,9 +86,9 @@ ENG_INLINE void softmax_sgn(const double *x, size_t k, double sg, double *y, dou
                             const struct eng__exact *m)
 {
   size_t am;
-  struct dde S = row_exp(x, k, sg, work, &am);
+  struct dde S = row_exp(x, k, sg, work, &am, 1);
   for (size_t i = 0; i < k; i++)
-    y[i] = vec_out(dde_div(e_at(work, i), S), m, x, k, NULL, ENG_VOUT_Y, i, 0);
+    y[i] = vec_out(dde_div(e_at(work, i, 1), S), m, x, k, NULL, ENG_VOUT_Y, i, 0);
 }
 
 /* grad_x = sg y (g - <g, y>), <g, y> = sum g_k e_k / S. */
@@ -86,12 +96,12 @@ ENG_INLINE void softmax_vjp_sgn(const double *x, size_t k, double sg, const doub
                                 double *gx, double *work, const struct eng__exact *m)
 {
   size_t am;
-  struct dde S = row_exp(x, k, sg, work, &am), dot = dde_d(0);
+  struct dde S = row_exp(x, k, sg, work, &am, 1), dot = dde_d(0);
   for (size_t i = 0; i < k; i++)
-    dot = dde_add(dot, dde_mul_d(e_at(work, i), gy[i]));
+    dot = dde_add(dot, dde_mul_d(e_at(work, i, 1), gy[i]));
   dot = dde_div(dot, S);
   for (size_t i = 0; i < k; i++) {
-    struct dde d = dde_sub(dde_d(gy[i]), dot), y = dde_div(e_at(work, i), S);
+    struct dde d = dde_sub(dde_d(gy[i]), dot), y = dde_div(e_at(work, i, 1), S);
     gx[i] = vec_out(dde_mul_d(dde_mul(d, y), sg), m, x, k, gy, ENG_VOUT_GRAD_X, i, 0);
   }
 }
@@ -101,15 +111,15 @@ ENG_INLINE void softmax_jac_sgn(const double *x, size_t k, double sg, double *ja
                                 const struct eng__exact *m)
 {
   size_t am;
-  struct dde S = row_exp(x, k, sg, work, &am);
+  struct dde S = row_exp(x, k, sg, work, &am, 1);
   for (size_t i = 0; i < k; i++) {
-    struct dde yi = dde_div(e_at(work, i), S);
+    struct dde yi = dde_div(e_at(work, i, 1), S);
     for (size_t j = 0; j < k; j++) {
       struct dde v;
       if (i == j)
-        v = dde_mul(yi, dde_div(dde_sub(S, e_at(work, i)), S));
+        v = dde_mul(yi, dde_div(dde_sub(S, e_at(work, i, 1)), S));
       else
-        v = dde_neg(dde_mul(yi, dde_div(e_at(work, j), S)));
+        v = dde_neg(dde_mul(yi, dde_div(e_at(work, j, 1), S)));
       jac[i * k + j] = vec_out(dde_mul_d(v, sg), m, x, k, NULL, ENG_VOUT_JAC, i, j);
     }
   }
@@ -151,10 +161,10 @@ ENG_KERNEL void eng__log_softmax_fwd(const double *x, size_t k, const double *p,
   size_t am;
   struct dde rest = dde_d(0), lse;
   (void)p;
-  row_exp(x, k, 1, work, &am);
+  row_exp(x, k, 1, work, &am, 0);
   for (size_t i = 0; i < k; i++)
     if (i != am)
-      rest = dde_add(rest, e_at(work, i));
+      rest = dde_add(rest, e_at(work, i, 0));
   lse = dde_log1p(rest);
   for (size_t i = 0; i < k; i++) {
     struct dde d = dde_of(two_sum(x[i], -x[am]), 0);
@@ -168,13 +178,13 @@ ENG_KERNEL void eng__log_softmax_vjp(const double *x, const double *y, size_t k,
                                      const double *gy, double *gx, double *work)
 {
   size_t am;
-  struct dde S = row_exp(x, k, 1, work, &am), gs = dde_d(0);
+  struct dde S = row_exp(x, k, 1, work, &am, 0), gs = dde_d(0);
   (void)y;
   (void)p;
   for (size_t i = 0; i < k; i++)
     gs = dde_add_d(gs, gy[i]);
   for (size_t i = 0; i < k; i++) {
-    struct dde t = dde_mul(gs, dde_div(e_at(work, i), S));
+    struct dde t = dde_mul(gs, dde_div(e_at(work, i, 0), S));
     gx[i] = vec_out(dde_sub(dde_d(gy[i]), t), &eng__exact_log_softmax, x, k, gy,
                     ENG_VOUT_GRAD_X, i, 0);
   }
@@ -185,13 +195,13 @@ ENG_KERNEL void eng__log_softmax_jac(const double *x, const double *y, size_t k,
                                      double *jac, double *work)
 {
   size_t am;
-  struct dde S = row_exp(x, k, 1, work, &am);
+  struct dde S = row_exp(x, k, 1, work, &am, 0);
   (void)y;
   (void)p;
   for (size_t i = 0; i < k; i++)
     for (size_t j = 0; j < k; j++) {
-      struct dde v = i == j ? dde_div(dde_sub(S, e_at(work, i)), S)
-                            : dde_neg(dde_div(e_at(work, j), S));
+      struct dde v = i == j ? dde_div(dde_sub(S, e_at(work, i, 0)), S)
+                            : dde_neg(dde_div(e_at(work, j, 0), S));
       jac[i * k + j] = vec_out(v, &eng__exact_log_softmax, x, k, NULL, ENG_VOUT_JAC, i, j);
     }
 }
