@@ -57,7 +57,7 @@ ENG_INLINE double lane_round(double hi, double lo, double err, double *out)
   double half = pw * 0x1p-53;
   int decided;
   /* below a power of two (towards zero) the doubles are twice as dense */
-  half = (as == pw) & (e * s < 0) ? half * 0.5 : half;
+  half = ((as == pw) & (e * s < 0)) ? half * 0.5 : half;
   decided = ((half - fabs(e)) * (1 - 0x1p-52) > 2 * err) & (as >= 0x1p-1021);
   *out = s;
   return REDO(((decided | (err == 0)) == 0) | !(as <= 0x1.fffffffffffffp1023));
@@ -338,35 +338,36 @@ BLOCK_KERNEL(swish_portable, TEST_REL, TEST_ABS, double b = p[0],
 
 /* sigmoid and swish: the AVX-512 kernels (act_block512.c) where the machine runs them
  * and the parameter is in their range, else the portable ones above. */
+#ifdef ENG_AVX512
 ENG_INLINE int use512(double a)
 {
-#ifdef ENG_AVX512
   return fabs(a) >= 0x1p-8 && fabs(a) <= 0x1p8 && eng__avx512();
+}
+#endif
+
+/* eng__<stem>_block: the AVX-512 kernel where the machine runs it and WHEN (of p)
+ * holds, else the portable one. */
+#ifdef ENG_AVX512
+#define CHOOSE512(stem, WHEN)                                                      \
+  size_t eng__##stem##_block(const double *x, const double *p, size_t n, double *y,  \
+                             double *dy, const double *gy, double *gx, double *redo) \
+  {                                                                                \
+    if (WHEN)                                                                      \
+      return eng__##stem##_block512(x, p, n, y, dy, gy, gx, redo);                 \
+    return eng__##stem##_portable_block(x, p, n, y, dy, gy, gx, redo);            \
+  }
 #else
-  (void)a;
-  return 0;
+#define CHOOSE512(stem, WHEN)                                                      \
+  size_t eng__##stem##_block(const double *x, const double *p, size_t n, double *y,  \
+                             double *dy, const double *gy, double *gx, double *redo) \
+  {                                                                                \
+    return eng__##stem##_portable_block(x, p, n, y, dy, gy, gx, redo);            \
+  }
 #endif
-}
 
-size_t eng__sigmoid_block(const double *x, const double *p, size_t n, double *y, double *dy,
-                          const double *gy, double *gx, double *redo)
-{
-#ifdef ENG_AVX512
-  if (use512(p[0]))
-    return eng__sigmoid_block512(x, p, n, y, dy, gy, gx, redo);
-#endif
-  return eng__sigmoid_portable_block(x, p, n, y, dy, gy, gx, redo);
-}
+CHOOSE512(sigmoid, use512(p[0]))
 
-size_t eng__swish_block(const double *x, const double *p, size_t n, double *y, double *dy,
-                        const double *gy, double *gx, double *redo)
-{
-#ifdef ENG_AVX512
-  if (use512(p[0]))
-    return eng__swish_block512(x, p, n, y, dy, gy, gx, redo);
-#endif
-  return eng__swish_portable_block(x, p, n, y, dy, gy, gx, redo);
-}
+CHOOSE512(swish, use512(p[0]))
 
 /* tanh x = sign(x) (1 - t) / (1 + t), tanh' = 4 t / (1 + t)^2, t = e^-2|x|, with
  * 1 - t = -(e^-2|x| - 1) from exp_hp, never a cancelling difference. */
@@ -448,35 +449,11 @@ BLOCK_KERNEL(celu_portable, TEST_REL, TEST_REL, double a = p[0],
 
 /* elu, selu and celu: the AVX-512 kernels (act_block512.c) where the machine runs
  * them and alpha is in their range (for celu, positive), else the ones above. */
-size_t eng__elu_block(const double *x, const double *p, size_t n, double *y, double *dy,
-                      const double *gy, double *gx, double *redo)
-{
-#ifdef ENG_AVX512
-  if (use512(p[0]))
-    return eng__elu_block512(x, p, n, y, dy, gy, gx, redo);
-#endif
-  return eng__elu_portable_block(x, p, n, y, dy, gy, gx, redo);
-}
+CHOOSE512(elu, use512(p[0]))
 
-size_t eng__selu_block(const double *x, const double *p, size_t n, double *y, double *dy,
-                       const double *gy, double *gx, double *redo)
-{
-#ifdef ENG_AVX512
-  if (eng__avx512())
-    return eng__selu_block512(x, p, n, y, dy, gy, gx, redo);
-#endif
-  return eng__selu_portable_block(x, p, n, y, dy, gy, gx, redo);
-}
+CHOOSE512(selu, eng__avx512())
 
-size_t eng__celu_block(const double *x, const double *p, size_t n, double *y, double *dy,
-                       const double *gy, double *gx, double *redo)
-{
-#ifdef ENG_AVX512
-  if (p[0] > 0 && use512(p[0])) /* x / alpha <= 0 where x <= 0 */
-    return eng__celu_block512(x, p, n, y, dy, gy, gx, redo);
-#endif
-  return eng__celu_portable_block(x, p, n, y, dy, gy, gx, redo);
-}
+CHOOSE512(celu, p[0] > 0 && use512(p[0])) /* x / alpha <= 0 where x <= 0 */
 
 /* softsign: y = x / (1 + |x|), y' = 1 / (1 + |x|)^2; 1 + |x| exact in two words, its
  * reciprocal corrected to 2^-104. */
@@ -596,15 +573,7 @@ BLOCK_KERNEL(hard_swish_portable, TEST_TWO, TEST_TWO, (void)p,
 #undef C3
 
 /* hard_swish: the AVX-512 kernel (act_block512.c) where the machine runs it. */
-size_t eng__hard_swish_block(const double *x, const double *p, size_t n, double *y,
-                             double *dy, const double *gy, double *gx, double *redo)
-{
-#ifdef ENG_AVX512
-  if (eng__avx512())
-    return eng__hard_swish_block512(x, p, n, y, dy, gy, gx, redo);
-#endif
-  return eng__hard_swish_portable_block(x, p, n, y, dy, gy, gx, redo);
-}
+CHOOSE512(hard_swish, eng__avx512())
 
 /* gelu, tanh form: y = x s(w), y' = s(w) + x s'(w) w', w = 2c (x + k x^3),
  * w' = 2c (1 + 3k x^2), c = sqrt(2/pi), k = 0.044715, both in two words. The sum of
@@ -762,17 +731,15 @@ BLOCK_KERNEL(rrelu_portable, TEST_FINE, TEST_FINE,
 
 /* rrelu: the AVX-512 kernel (act_block512.c) where the machine runs it and alpha's
  * halvings are exact, its high word in [2^-30, 2^30]. */
-size_t eng__rrelu_block(const double *x, const double *p, size_t n, double *y, double *dy,
-                        const double *gy, double *gx, double *redo)
+#ifdef ENG_AVX512
+ENG_INLINE int rrelu512(const double *p)
 {
-#if ENG_AVX512
   double ah = p[0] / 2 + p[1] / 2;
-  if (eng__avx512() && (p[0] == 0 || fabs(p[0]) >= 0x1p-1021) &&
-      (p[1] == 0 || fabs(p[1]) >= 0x1p-1021) && ah >= 0x1p-30 && ah <= 0x1p30)
-    return eng__rrelu_block512(x, p, n, y, dy, gy, gx, redo);
-#endif
-  return eng__rrelu_portable_block(x, p, n, y, dy, gy, gx, redo);
+  return (p[0] == 0 || fabs(p[0]) >= 0x1p-1021) && (p[1] == 0 || fabs(p[1]) >= 0x1p-1021) &&
+         ah >= 0x1p-30 && ah <= 0x1p30;
 }
+#endif
+CHOOSE512(rrelu, eng__avx512() && rrelu512(p))
 
 /* ------------------------------------------------- exact in double arithmetic */
 
@@ -803,7 +770,7 @@ EXACT_KERNEL(relu6, (void)p,
 EXACT_KERNEL(leaky_relu, double a = p[0],
   y[i] = xi > 0 ? xi : a * xi; dy[i] = xi > 0 ? 1 : a;)
 EXACT_KERNEL(hard_tanh, double lo = p[0]; double hi = p[1],
-  y[i] = xi < lo ? lo : xi > hi ? hi : xi; dy[i] = (xi > lo) & (xi < hi) ? 1 : 0;)
+  y[i] = xi < lo ? lo : xi > hi ? hi : xi; dy[i] = ((xi > lo) & (xi < hi)) ? 1 : 0;)
 EXACT_KERNEL(threshold, double th = p[0]; double v = p[1],
   y[i] = xi > th ? xi : v; dy[i] = xi > th ? 1 : 0;)
 EXACT_KERNEL(thresholded_relu, double th = p[0],
