@@ -19,16 +19,6 @@
 #include "exp2w.h"
 #include "internal.h"
 
-/* First index of the row's maximum. */
-ENG_INLINE size_t first_max(const double *x, size_t k)
-{
-  size_t am = 0;
-  for (size_t i = 1; i < k; i++)
-    if (x[i] > x[am])
-      am = i;
-  return am;
-}
-
 /* Rounds entry (which, i, j) of a vector row from its approximation, or by the exact
  * path. */
 ENG_INLINE double vec_out(struct dde v, const struct eng__exact *m, const double *x, size_t k,
@@ -132,7 +122,7 @@ ENG_KERNEL void eng__softmax_fwd(const double *x, size_t k, const double *p, dou
 {
   (void)p;
   softmax_sgn(x, k, 1, y, work, &eng__exact_softmax);
-  *argmax = first_max(x, k);
+  *argmax = eng__first_max(x, k);
 }
 
 ENG_KERNEL void eng__softmax_vjp(const double *x, const double *y, size_t k, const double *p,
@@ -170,7 +160,7 @@ ENG_KERNEL void eng__log_softmax_fwd(const double *x, size_t k, const double *p,
     struct dde d = dde_of(two_sum(x[i], -x[am]), 0);
     y[i] = vec_out(dde_sub(d, lse), &eng__exact_log_softmax, x, k, NULL, ENG_VOUT_Y, i, 0);
   }
-  *argmax = first_max(x, k);
+  *argmax = eng__first_max(x, k);
 }
 
 /* grad_x_i = g_i - (e_i / S) sum_k g_k. */
@@ -213,7 +203,7 @@ ENG_KERNEL void eng__softmin_fwd(const double *x, size_t k, const double *p, dou
 {
   (void)p;
   softmax_sgn(x, k, -1, y, work, &eng__exact_softmin);
-  *argmax = first_max(x, k);
+  *argmax = eng__first_max(x, k);
 }
 
 ENG_KERNEL void eng__softmin_vjp(const double *x, const double *y, size_t k, const double *p,
@@ -304,7 +294,7 @@ ENG_KERNEL void eng__sparsemax_fwd(const double *x, size_t k, const double *p, d
     else
       y[i] = eng__exact_vec_round(&eng__exact_sparsemax, x, k, NULL, ENG_VOUT_Y, i, 0);
   }
-  *argmax = first_max(x, k);
+  *argmax = eng__first_max(x, k);
 }
 
 /* On the support S: grad_x_j = g_j - mean_S g = (n g_j - sum_S g) / n; 0 elsewhere. */
@@ -368,7 +358,7 @@ ENG_KERNEL void eng__maxout_fwd(const double *x, size_t k, const double *p, doub
 {
   (void)p;
   (void)work;
-  *argmax = first_max(x, k);
+  *argmax = eng__first_max(x, k);
   y[0] = x[*argmax];
 }
 
@@ -376,7 +366,7 @@ ENG_KERNEL void eng__maxout_fwd(const double *x, size_t k, const double *p, doub
 ENG_KERNEL void eng__maxout_vjp(const double *x, const double *y, size_t k, const double *p,
                                 const double *gy, double *gx, double *work)
 {
-  size_t am = first_max(x, k);
+  size_t am = eng__first_max(x, k);
   (void)y;
   (void)p;
   (void)work;
@@ -388,7 +378,7 @@ ENG_KERNEL void eng__maxout_vjp(const double *x, const double *y, size_t k, cons
 ENG_KERNEL void eng__maxout_jac(const double *x, const double *y, size_t k, const double *p,
                                 double *jac, double *work)
 {
-  size_t am = first_max(x, k);
+  size_t am = eng__first_max(x, k);
   (void)y;
   (void)p;
   (void)work;
@@ -403,7 +393,7 @@ ENG_KERNEL void eng__hardmax_fwd(const double *x, size_t k, const double *p, dou
 {
   (void)p;
   (void)work;
-  *argmax = first_max(x, k);
+  *argmax = eng__first_max(x, k);
   for (size_t i = 0; i < k; i++)
     y[i] = i == *argmax ? 1 : 0;
 }

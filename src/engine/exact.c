@@ -1076,16 +1076,6 @@ const struct eng__exact eng__exact_hardmax = {NULL, VK_HARDMAX};
 
 #define PREC_SUM 2400 /* sums of up to 2^100 doubles are exact at this precision */
 
-/* First index of the row's maximum. */
-static size_t first_max(const double *x, size_t k)
-{
-  size_t am = 0;
-  for (size_t i = 1; i < k; i++)
-    if (x[i] > x[am])
-      am = i;
-  return am;
-}
-
 /* softmax (sg = 1), softmin (sg = -1) and log_softmax: with M = max sg x and
  * e_k = e^(sg x_k - M), S = sum e_k:
  *   y_i = e_i / S; J[i][j] = sg y_i (delta_ij - y_j), the diagonal from
@@ -1282,7 +1272,7 @@ static void vec_sparsemax(const double *x, size_t k, const double *gy,
 static void eval_vec(const struct eng__exact *m, struct ctx *c, const double *x, size_t k,
                      const double *gy, unsigned which, size_t i, size_t j, I r)
 {
-  size_t am = first_max(x, k);
+  size_t am = eng__first_max(x, k);
   switch (m->vk) {
   case VK_SOFTMAX:
   case VK_LOG_SOFTMAX:

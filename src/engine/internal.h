@@ -41,6 +41,16 @@ eng_block_fn eng__sigmoid_block512, eng__swish_block512, eng__hard_swish_block51
  * baseline build of the helper, and libm's fma through the PLT). */
 #define ENG_INLINE static inline __attribute__((always_inline))
 
+/* First index of the row's maximum (the kernels of act_vector.c, the exact path). */
+ENG_INLINE size_t eng__first_max(const double *x, size_t k)
+{
+  size_t am = 0;
+  for (size_t i = 1; i < k; i++)
+    if (x[i] > x[am])
+      am = i;
+  return am;
+}
+
 /* act_piecewise.c: piecewise-linear and rational functions. */
 eng_ew_fn eng__identity_ew;
 eng_ew_fn eng__step_ew;
