@@ -16,6 +16,7 @@ carries TCP_NODELAY, which Linux passes on to accepted connections.
 """
 import math
 import os
+import signal
 import socket
 import sys
 
@@ -136,6 +137,23 @@ def main():
             os._exit(0)
         children.append(pid)
     print(f"fastapi_peer listening on port {port}", flush=True)
+
+    def stop(signum, frame):
+        # the workers go with the parent (make bench stops the parent alone)
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         for pid in children:
             os.waitpid(pid, 0)
