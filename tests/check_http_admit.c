@@ -431,32 +431,6 @@ END_TEST
 
 /* ============================================ version, listening, metrics */
 
-static int run_bin(const char *const *argv, char *out, size_t cap)
-{
-  int pfd[2], status = 0;
-  size_t n = 0;
-  pid_t pid;
-  ck_assert_int_eq(pipe(pfd), 0);
-  pid = fork();
-  if (pid == 0) {
-    dup2(pfd[1], 1);
-    dup2(pfd[1], 2);
-    close(pfd[0]);
-    execv(argv[0], (char *const *)(uintptr_t)argv);
-    _exit(127);
-  }
-  close(pfd[1]);
-  for (;;) {
-    ssize_t r = read(pfd[0], out + n, cap - 1 - n);
-    if (r <= 0)
-      break;
-    n += (size_t)r;
-  }
-  out[n] = '\0';
-  close(pfd[0]);
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 START_TEST(test_version_and_listening)
 {
@@ -469,7 +443,7 @@ START_TEST(test_version_and_listening)
   struct resp r;
   if (getenv("NEUROND_WRAP") != NULL)
     return;
-  ck_assert_int_eq(run_bin(version, out, sizeof out), 0);
+  ck_assert_int_eq(srv_run(version, out, sizeof out), 0);
   ck_assert_msg(strncmp(out, "neurond ", 8) == 0 && strstr(out, "(commit ") != NULL, "%s", out);
 
   /* --bind takes a name */
@@ -480,7 +454,7 @@ START_TEST(test_version_and_listening)
   resp_free(&r);
   /* a port in use: the reason is said */
   snprintf(port, sizeof port, "%u", s.port);
-  ck_assert_int_ne(run_bin(busy, out, sizeof out), 0);
+  ck_assert_int_ne(srv_run(busy, out, sizeof out), 0);
   ck_assert_msg(strstr(out, "in use") != NULL, "%s", out);
   ck_assert_int_eq(srv_stop(&s), 0);
 }

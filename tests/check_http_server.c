@@ -898,32 +898,6 @@ END_TEST
 
 /* ======================================================== flags and log */
 
-static int run_bin(const char *const *argv, char *out, size_t cap)
-{
-  int pfd[2], status;
-  pid_t pid;
-  size_t n = 0;
-  ck_assert_int_eq(pipe(pfd), 0);
-  pid = fork();
-  if (pid == 0) {
-    dup2(pfd[1], 1);
-    dup2(pfd[1], 2);
-    close(pfd[0]);
-    execv(argv[0], (char *const *)(uintptr_t)argv);
-    _exit(127);
-  }
-  close(pfd[1]);
-  for (;;) {
-    ssize_t r = read(pfd[0], out + n, cap - 1 - n);
-    if (r <= 0)
-      break;
-    n += (size_t)r;
-  }
-  out[n] = '\0';
-  close(pfd[0]);
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 START_TEST(test_flags_and_access_log)
 {
@@ -934,11 +908,11 @@ START_TEST(test_flags_and_access_log)
   const char *unknown[] = {bin, "--frobnicate", NULL};
   if (getenv("NEUROND_WRAP") != NULL)
     return; /* flags are the binary's own; no need to run them under a wrapper */
-  ck_assert_int_eq(run_bin(help, out, sizeof out), 0);
+  ck_assert_int_eq(srv_run(help, out, sizeof out), 0);
   ck_assert(strstr(out, "--max-body-bytes") != NULL && strstr(out, "NEUROND_PORT") != NULL);
-  ck_assert_int_ne(run_bin(bad, out, sizeof out), 0);
+  ck_assert_int_ne(srv_run(bad, out, sizeof out), 0);
   ck_assert(strstr(out, "port") != NULL);
-  ck_assert_int_ne(run_bin(unknown, out, sizeof out), 0);
+  ck_assert_int_ne(srv_run(unknown, out, sizeof out), 0);
 
   /* the access log: one JSON line per request on stderr, and nothing else there */
   {
@@ -1018,11 +992,11 @@ START_TEST(test_flags_and_access_log)
     ck_assert_int_eq(srv_stop(&s), 0);
 
     setenv("NEUROND_MAX_BODY_BYTES", "lots", 1);
-    ck_assert_int_ne(run_bin(plain, out, sizeof out), 0);
+    ck_assert_int_ne(srv_run(plain, out, sizeof out), 0);
     unsetenv("NEUROND_MAX_BODY_BYTES");
     ck_assert_msg(strstr(out, "NEUROND_MAX_BODY_BYTES") != NULL, "%s", out);
     setenv("NEUROND_THREADS", "", 1); /* set but empty: as if unset */
-    ck_assert_int_eq(run_bin(help, out, sizeof out), 0);
+    ck_assert_int_eq(srv_run(help, out, sizeof out), 0);
     unsetenv("NEUROND_THREADS");
   }
   /* NEUROND_PORT: the port it serves on */

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,3 +325,32 @@ void resp_free(struct resp *r)
 }
 
 /* end of server.c */
+
+int srv_run(const char *const *argv, char *out, size_t cap)
+{
+  int pfd[2], status = 0;
+  size_t n = 0;
+  pid_t pid;
+  if (cap == 0 || pipe(pfd) != 0)
+    return -1;
+  pid = fork();
+  if (pid == 0) {
+    dup2(pfd[1], 1);
+    dup2(pfd[1], 2);
+    close(pfd[0]);
+    execv(argv[0], (char *const *)(uintptr_t)argv);
+    _exit(127);
+  }
+  close(pfd[1]);
+  for (;;) {
+    ssize_t r = pid > 0 ? read(pfd[0], out + n, cap - 1 - n) : -1;
+    if (r <= 0)
+      break;
+    n += (size_t)r;
+  }
+  out[n] = '\0';
+  close(pfd[0]);
+  if (pid < 0 || waitpid(pid, &status, 0) != pid)
+    return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

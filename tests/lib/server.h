@@ -24,6 +24,10 @@ int srv_start(struct srv *s, const char *const *extra_args);
 /* Sends SIGTERM, waits for the exit and returns its exit status (0 expected), or -1. */
 int srv_stop(struct srv *s);
 
+/* Runs argv (argv[0] a path, NULL-terminated) to its end, its stdout and stderr into
+ * out (at most cap - 1 bytes, NUL-terminated); returns its exit status, or -1. */
+int srv_run(const char *const *argv, char *out, size_t cap);
+
 /* A response, body NUL-terminated (len excludes the NUL). */
 struct resp {
   long status;
