@@ -141,10 +141,11 @@ ENG_INLINE int check_input(enum eng_loss l, const double *x, const struct eng_ta
 
 /* ================================================================== Losses */
 
-/* Squared: L = 1/2 sum_j (x_j - r_j)^2. The difference is exact in two words and
- * squared in two words, so the row sum is accurate whatever k. dL/dx_j = x_j - r_j. */
-ENG_INLINE struct dd squared_row(const double *x, size_t i, size_t k,
-                             const struct eng_targets *t, double m, double *g)
+/* sum_j (x_j - r_j)^2 for row i: each difference exact in two words and squared in two
+ * words, so the sum is accurate whatever k; g_j = c (x_j - r_j) / dm (c = 1 or 2: the
+ * doubled difference is exact too), rounded once. */
+ENG_INLINE struct dd sq_sum_row(const double *x, size_t i, size_t k,
+                                const struct eng_targets *t, double c, double dm, double *g)
 {
   struct dd acc = dd_of(0);
   for (size_t j = 0; j < k; j++) {
@@ -154,30 +155,27 @@ ENG_INLINE struct dd squared_row(const double *x, size_t i, size_t k,
       sq.lo += 2 * d.hi * d.lo;
     acc = dd_add(acc, sq);
     if (g != NULL)
-      g[j] = dd_over(d, m);
+      g[j] = dd_over((struct dd){c * d.hi, c * d.lo}, dm);
   }
+  return acc;
+}
+
+/* Squared: L = 1/2 sum_j (x_j - r_j)^2, dL/dx_j = x_j - r_j. */
+ENG_INLINE struct dd squared_row(const double *x, size_t i, size_t k,
+                                 const struct eng_targets *t, double m, double *g)
+{
+  struct dd acc = sq_sum_row(x, i, k, t, 1, m, g);
   acc.hi *= 0.5;
   acc.lo *= 0.5;
   return acc;
 }
 
-/* Mean squared error: L = 1/K sum_j (x_j - r_j)^2, the sum carried as in squared_row
- * and divided by K once. dL/dx_j = 2 (x_j - r_j) / K: the doubled difference is exact
- * in two words and divided by K m once (K m is exact below 2^53). */
+/* Mean squared error: L = 1/K sum_j (x_j - r_j)^2, divided by K once; dL/dx_j =
+ * 2 (x_j - r_j) / K, divided by K m once (K m is exact below 2^53). */
 ENG_INLINE struct dd mse_row(const double *x, size_t i, size_t k, const struct eng_targets *t,
                              double m, double *g)
 {
-  struct dd acc = dd_of(0);
-  double km = (double)k * m;
-  for (size_t j = 0; j < k; j++) {
-    struct dd d = two_sum(x[j], -target_at(t, i, j, k));
-    struct dd sq = two_prod(d.hi, d.hi);
-    if (isfinite(sq.hi))
-      sq.lo += 2 * d.hi * d.lo;
-    acc = dd_add(acc, sq);
-    if (g != NULL)
-      g[j] = dd_over((struct dd){ 2 * d.hi, 2 * d.lo }, km);
-  }
+  struct dd acc = sq_sum_row(x, i, k, t, 2, (double)k * m, g);
   return k == 1 ? acc : dd_div_d(acc, (double)k);
 }
 
