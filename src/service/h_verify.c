@@ -107,9 +107,7 @@ static int walk_shape(struct hctx *c, const cJSON *v, const char *ptr, unsigned 
       return problem(c, 422, ptr, "%s must be %s", name, what_values(max_ndim));
     if (a->ndim == 2 && a->ragged) {
       jptr_index(p, sizeof p, ptr, a->bad_row);
-      jptr_name(p, name, sizeof name);
-      return problem(c, 422, p, "%s has %zu elements, expected %zu (rows must have one length)",
-                     name, a->bad_len, a->dim[1]);
+      return req_ragged(c, p, a->bad_len, a->dim[1]);
     }
     s->ndim = a->ndim;
     s->dim[0] = a->dim[0];
@@ -128,8 +126,7 @@ static int walk_shape(struct hctx *c, const cJSON *v, const char *ptr, unsigned 
       continue;
     jptr_name(p, name, sizeof name);
     if (sub.ndim == 1 && first.ndim == 1)
-      return problem(c, 422, p, "%s has %zu elements, expected %zu (rows must have one length)",
-                     name, sub.dim[0], first.dim[0]);
+      return req_ragged(c, p, sub.dim[0], first.dim[0]);
     if (sub.ndim == first.ndim)
       return problem(c, 422, p, "%s has shape %s, expected %s (like the elements before it)",
                      name, shape_text(&sub, s1, sizeof s1), shape_text(&first, s2, sizeof s2));

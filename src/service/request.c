@@ -94,11 +94,18 @@ static int bad_array(struct hctx *c, const struct jdoc *d, const cJSON *v, const
     if (i == 0)
       len0 = row->dim[0];
     else if (row->dim[0] != len0)
-      return problem(c, 422, p, "%s has %zu elements, expected %zu (rows must have one length)",
-                     name, row->dim[0], len0);
+      return req_ragged(c, p, row->dim[0], len0);
   }
   jptr_name(ptr, name, sizeof name);
   return problem(c, 422, ptr, "%s must be %s", name, what_numbers(max_ndim));
+}
+
+int req_ragged(struct hctx *c, const char *rowptr, size_t got, size_t want)
+{
+  char name[JNAME_MAX];
+  jptr_name(rowptr, name, sizeof name);
+  return problem(c, 422, rowptr, "%s has %zu elements, expected %zu (rows must have one length)",
+                 name, got, want);
 }
 
 int req_tensor(struct hctx *c, const cJSON *v, const char *ptr, unsigned max_ndim,
@@ -128,9 +135,7 @@ int req_tensor(struct hctx *c, const cJSON *v, const char *ptr, unsigned max_ndi
     return problem(c, 422, ptr, "%s must be %s", name, what_numbers(max_ndim));
   if (a->ndim == 2 && a->ragged) {
     jptr_index(p, sizeof p, ptr, a->bad_row);
-    jptr_name(p, name, sizeof name);
-    return problem(c, 422, p, "%s has %zu elements, expected %zu (rows must have one length)",
-                   name, a->bad_len, a->dim[1]);
+    return req_ragged(c, p, a->bad_len, a->dim[1]);
   }
   if (a->dim[0] < min_len)
     return problem(c, 422, ptr, "%s must have at least %zu element%s", name, min_len,

@@ -108,6 +108,8 @@ int req_members(struct hctx *c, const cJSON *obj, const char *ptr, const char *c
  * min_len > 0 requires elements. */
 int req_tensor(struct hctx *c, const cJSON *v, const char *ptr, unsigned max_ndim,
                size_t min_len, struct tensor_in *out);
+/* 422 for the row at rowptr of `got` elements where the rows before it have `want`. */
+int req_ragged(struct hctx *c, const char *rowptr, size_t got, size_t want);
 int req_number(struct hctx *c, const cJSON *v, const char *ptr, double *out);   /* finite */
 int req_string(struct hctx *c, const cJSON *v, const char *ptr, const char **out);
 /* An integer in [lo, hi] (given as a JSON number with no fraction). */
