@@ -51,7 +51,7 @@ unsigned long long eng_exact_count(void)
   return atomic_load_explicit(&exact_count, memory_order_relaxed);
 }
 
-static void ctx_init(struct ctx *c, mpfr_prec_t prec)
+static void ex_ctx_init(struct ctx *c, mpfr_prec_t prec)
 {
   c->prec = prec;
   for (int i = 0; i < NV; i++) {
@@ -1004,7 +1004,7 @@ double eng__exact_round(const struct eng__exact *m, double x, const double *p,
   for (mpfr_prec_t prec = PREC0;; prec *= 2) {
     struct iv r;
     int done;
-    ctx_init(&c, prec);
+    ex_ctx_init(&c, prec);
     mpfr_init2(r.lo, prec);
     mpfr_init2(r.hi, prec);
     eval_ew(m, &c, x, p, which, gy, &r);
@@ -1050,7 +1050,7 @@ int eng__exact_sign(const struct eng__exact *m, double x, const double *p, unsig
   for (mpfr_prec_t prec = PREC0; prec <= PREC_MAX; prec *= 2) {
     struct iv r;
     int done;
-    ctx_init(&c, prec);
+    ex_ctx_init(&c, prec);
     mpfr_init2(r.lo, prec);
     mpfr_init2(r.hi, prec);
     eval_ew(m, &c, x, p, which, gy, &r);
@@ -1298,7 +1298,7 @@ double eng__exact_vec_round(const struct eng__exact *m, const double *x, size_t 
   for (mpfr_prec_t prec = PREC0;; prec *= 2) {
     struct iv r;
     int done;
-    ctx_init(&c, prec);
+    ex_ctx_init(&c, prec);
     mpfr_init2(r.lo, prec);
     mpfr_init2(r.hi, prec);
     eval_vec(m, &c, x, k, gy, which, i, j, &r);
@@ -1326,7 +1326,7 @@ int eng__exact_vec_sign(const struct eng__exact *m, const double *x, size_t k,
   for (mpfr_prec_t prec = PREC0; prec <= PREC_MAX; prec *= 2) {
     struct iv r;
     int done;
-    ctx_init(&c, prec);
+    ex_ctx_init(&c, prec);
     mpfr_init2(r.lo, prec);
     mpfr_init2(r.hi, prec);
     eval_vec(m, &c, x, k, gy, which, i, j, &r);
