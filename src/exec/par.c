@@ -16,7 +16,10 @@
 
 /* How long a worker that ran out of parts keeps looking for more before it sleeps:
  * the splits of one request (reading, the kernels, each output array) come a few
- * hundred microseconds apart, and waking a sleeping thread can take longer. */
+ * hundred microseconds apart, and waking a sleeping thread can take longer. It looks
+ * only while some caller holds the pool (par_hold): once the last request that may
+ * split again is done, a looking worker would only take a core from the threads that
+ * send the reply (and, on a small machine, from its client). */
 #define PAR_SPIN_NS 1000000L
 
 struct batch;
@@ -47,6 +50,7 @@ static struct {
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, {0}, 0, 0, 0 };
 
 static unsigned par_threads = 1;
+static unsigned holds;        /* par_hold less par_release, read unlocked by the workers */
 
 /* Takes the oldest queued task (of batch b, or of any batch when b is NULL); called
  * with the lock held. */
@@ -100,7 +104,8 @@ static int spin_for_work(void)
   int found = 0;
   pthread_mutex_unlock(&pool.mu);
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  while (!found && elapsed_ns(&t0) < PAR_SPIN_NS) {
+  while (!found && __atomic_load_n(&holds, __ATOMIC_RELAXED) > 0 &&
+         elapsed_ns(&t0) < PAR_SPIN_NS) {
     for (int i = 0; i < 64 && !found; i++) {
       cpu_pause();
       found = __atomic_load_n(&pool.head, __ATOMIC_RELAXED) != NULL ||
@@ -176,6 +181,16 @@ void par_shutdown(void)
   pool.stop = 0;
   par_threads = 1;
   pthread_mutex_unlock(&pool.mu);
+}
+
+void par_hold(void)
+{
+  __atomic_add_fetch(&holds, 1, __ATOMIC_RELAXED);
+}
+
+void par_release(void)
+{
+  __atomic_sub_fetch(&holds, 1, __ATOMIC_RELAXED);
 }
 
 unsigned par_parts(size_t n, size_t grain)

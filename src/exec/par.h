@@ -18,6 +18,12 @@ typedef void par_fn(void *ctx, size_t lo, size_t hi, unsigned part);
 void par_set_threads(unsigned n);
 /* Stops and joins the pool (splits then run on the caller alone). */
 void par_shutdown(void);
+/* Between par_hold and par_release the caller may split again soon (the parts of one
+ * request): workers that run out of parts keep looking for more for a while rather
+ * than sleep. With no hold they sleep at once. Holds nest and may overlap across
+ * threads. */
+void par_hold(void);
+void par_release(void);
 /* How many parts par_for cuts n into at this grain (1 when n < 2 grain). */
 unsigned par_parts(size_t n, size_t grain);
 /* Runs fn over [0, n) in par_parts(n, grain) equal parts, in parallel; returns when

@@ -35,6 +35,7 @@
 #include <microhttpd.h>
 
 #include "codec/buf.h"
+#include "exec/par.h"
 #include "service/admit.h"
 #include "service/metrics.h"
 #include "service/routes.h"
@@ -824,7 +825,9 @@ static void *large_worker(void *arg)
     if (s->jhead == NULL)
       s->jtail = NULL;
     pthread_mutex_unlock(&s->jlock);
+    par_hold();
     handle(r, r->job);
+    par_release();
     MHD_resume_connection(r->conn);
     pthread_mutex_lock(&s->jlock);
   }
