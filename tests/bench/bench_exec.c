@@ -111,10 +111,12 @@ int main(int argc, char **argv)
 
   for (unsigned t = 1; t <= threads; t = t == threads ? threads + 1 : threads) {
     par_set_threads(t);
+    par_hold(); /* the workers stay awake between runs: the engine at its best */
     printf("engine (b) gelu x1M y+dy_dx, %u thread%s: %.2f ms\n", t, t > 1 ? "s" : "",
            1e3 * time_b(x, y, dy, n));
     printf("engine (c) softmax+CE backward M=1024 d=64 K=10, %u thread%s: %.3f ms\n", t,
            t > 1 ? "s" : "", 1e3 * time_c(&l, cls, buf));
+    par_release();
     par_shutdown();
   }
   free(x);
