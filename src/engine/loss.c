@@ -241,6 +241,23 @@ ENG_INLINE struct dd bce_row(const double *p, size_t i, size_t k, const struct e
   return acc;
 }
 
+/* The class of row i when it is one-hot (a class index, or one r_j = 1 and the rest
+ * 0), else k. */
+ENG_INLINE size_t one_hot_class(const struct eng_targets *t, size_t i, size_t k)
+{
+  size_t c = k;
+  if (t->cls != NULL)
+    return (size_t)t->cls[i];
+  for (size_t j = 0; j < k; j++) {
+    double r = t->r[i * k + j];
+    if (r == 1 && c == k)
+      c = j;
+    else if (r != 0)
+      return k;
+  }
+  return c;
+}
+
 /* Softmax cross-entropy on logits z, by log-sum-exp about the row maximum z_c
  * (c its first index), which keeps logits of +-1000 finite:
  *   S' = sum_{j != c} exp(z_j - z_c) in [0, k - 1],  lse = z_c + log1p(S'),
@@ -255,8 +272,9 @@ ENG_INLINE struct dd bce_row(const double *p, size_t i, size_t k, const struct e
  *   and softmax_c - 1 would cancel. */
 ENG_INLINE struct dd softmax_ce_row(const double *z, size_t i, size_t k,
                                 const struct eng_targets *t, double m, double *g,
-                                double *prob)
+                                double *prob, const double *a)
 {
+  size_t only = k; /* with a: the target class of a one-hot row, the one g entry evaluated */
   size_t c = 0;
   struct dd sp = dd_of(0), s, lse_rest, acc = dd_of(0), rsum = dd_of(0);
   double l1p;
@@ -308,9 +326,16 @@ ENG_INLINE struct dd softmax_ce_row(const double *z, size_t i, size_t k,
     s = dd_add_d(sp, 1);
   }
 
+  if (a != NULL && prob == NULL)
+    only = one_hot_class(t, i, k);
   for (size_t j = 0; j < k; j++) {
     double r = target_at(t, i, j, k);
     struct dd pj, gj;
+    if (only < k && j != only) {
+      if (g != NULL)
+        g[j] = a[j] / m;
+      continue;
+    }
     if (j == c) {
       struct dd q = dd_div(sp, s); /* 1 - softmax_c */
       pj = dd_add_d(dd_of(1), -q.hi);
@@ -335,9 +360,17 @@ ENG_INLINE struct dd softmax_ce_row(const double *z, size_t i, size_t k,
   return acc;
 }
 
-ENG_KERNEL int eng_loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
+int eng_loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
                   const struct eng_targets *t, enum eng_reduction red, double *losses,
                   double *loss, double *grad, double *prob, size_t *bad)
+{
+  return eng__loss_eval(l, input, m, k, t, red, losses, loss, grad, prob, NULL, bad);
+}
+
+ENG_KERNEL int eng__loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
+                              const struct eng_targets *t, enum eng_reduction red,
+                              double *losses, double *loss, double *grad, double *prob,
+                              const double *a, size_t *bad)
 {
   size_t bad_local = 0;
   double scale;
@@ -376,7 +409,8 @@ ENG_KERNEL int eng_loss_eval(enum eng_loss l, const double *input, size_t m, siz
       li = bce_row(row, i, k, t, scale, g);
       break;
     case ENG_LOSS_SOFTMAX_CROSS_ENTROPY:
-      li = softmax_ce_row(row, i, k, t, scale, g, prob != NULL ? prob + i * k : NULL);
+      li = softmax_ce_row(row, i, k, t, scale, g, prob != NULL ? prob + i * k : NULL,
+                          a != NULL ? a + i * k : NULL);
       break;
     case ENG_LOSS__COUNT:
       return ENG_EINVAL;

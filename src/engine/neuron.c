@@ -279,33 +279,6 @@ ENG_INLINE int sigmoid_ce(const struct eng_layer *l, const double *z,
 
 /* =============================================================== Backward */
 
-/* With a one-hot target row, grad_z_j = softmax(z)_j / M for every j but the class: the
- * correctly rounded a_j scaled, rather than the loss's own quotient (within an ULP of
- * it), so that grad_z = softmax(z) - r holds digit for digit beside a. Exact when M is
- * a power of two (1, for one sample, included) and the quotient is normal. */
-ENG_INLINE void one_hot_grad_z(const double *a, size_t m, size_t k, const struct eng_targets *t,
-                               enum eng_reduction red, double *g)
-{
-  double scale = red == ENG_REDUCE_MEAN ? (double)m : 1;
-  for (size_t i = 0; i < m; i++) {
-    size_t c = k, ones = 0;
-    for (size_t j = 0; j < k; j++) {
-      double r = t->r != NULL ? t->r[i * k + j] : (size_t)t->cls[i] == j ? 1.0 : 0.0;
-      if (r == 1) {
-        c = j;
-        ones++;
-      } else if (r != 0) {
-        ones = 2; /* not one-hot */
-      }
-    }
-    if (ones != 1)
-      continue;
-    for (size_t j = 0; j < k; j++)
-      if (j != c)
-        g[i * k + j] = a[i * k + j] / scale;
-  }
-}
-
 /* grad_z from the loss and targets; ENG_ELOSS where the loss does not apply. */
 ENG_INLINE int grad_z_from_loss(const struct eng_layer *l, const double *z, const double *a,
                             enum eng_loss loss, const struct eng_targets *t,
@@ -340,12 +313,14 @@ ENG_INLINE int grad_z_from_loss(const struct eng_layer *l, const double *z, cons
     if (act->kind == ENG_ELEMENTWISE && act->ew == eng__sigmoid_ew)
       return sigmoid_ce(l, z, t, red, o, bad);
     if (act->kind == ENG_VECTOR && act->vfwd == eng__softmax_fwd) {
-      /* L = -sum r ln softmax(z) = softmax cross-entropy on the logits z. */
-      rc = eng_loss_eval(ENG_LOSS_SOFTMAX_CROSS_ENTROPY, z, m, k, t, red, o->losses, o->loss,
-                         o->grad_z, NULL, bad);
-      if (rc == ENG_OK && a != NULL)
-        one_hot_grad_z(a, m, k, t, red, o->grad_z);
-      return rc;
+      /* L = -sum r ln softmax(z) = softmax cross-entropy on the logits z. With a
+       * one-hot target row, grad_z_j = softmax(z)_j / M for every j but the class: the
+       * correctly rounded a_j scaled, rather than the loss's own quotient (within an
+       * ULP of it), so that grad_z = softmax(z) - r holds digit for digit beside a.
+       * Exact when M is a power of two (1, for one sample, included) and the quotient
+       * is normal. */
+      return eng__loss_eval(ENG_LOSS_SOFTMAX_CROSS_ENTROPY, z, m, k, t, red, o->losses,
+                            o->loss, o->grad_z, NULL, a, bad);
     }
     return ENG_ELOSS;
   case ENG_LOSS_BINARY_CROSS_ENTROPY:
