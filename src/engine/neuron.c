@@ -116,6 +116,59 @@ ENG_INLINE void dot2_axpy(double a, const double *restrict y, size_t n, double *
 #define dot2_axpy dot2_axpy_generic
 #endif
 
+#ifdef HAVE_FMA_CLONES
+/* One step of DOT2_AXPY_BODY in four lanes: s + e += a y. */
+#define DOT2_STEP4(s, e, a, y)                                                   \
+  do {                                                                           \
+    __m256d p_ = _mm256_mul_pd(a, y), pe_ = _mm256_fmsub_pd(a, y, p_);           \
+    __m256d t_ = _mm256_add_pd(s, p_), z_ = _mm256_sub_pd(t_, s);                \
+    __m256d err_ = _mm256_add_pd(_mm256_sub_pd(s, _mm256_sub_pd(t_, z_)),        \
+                                 _mm256_sub_pd(p_, z_));                         \
+    e = _mm256_add_pd(e, _mm256_add_pd(err_, pe_));                              \
+    s = t_;                                                                      \
+  } while (0)
+
+/* dot2_finish of four lanes, stored down column j of four rows of z (k apart). */
+__attribute__((target("avx2,fma"))) static inline void
+dot2_store4(__m256d s, __m256d e, double *z, size_t k)
+{
+  __m256d r = _mm256_add_pd(s, e);
+  double v[4];
+  _mm256_storeu_pd(v, _mm256_blendv_pd(r, s, _mm256_cmp_pd(r, r, _CMP_UNORD_Q)));
+  for (int q = 0; q < 4; q++)
+    z[q * k] = v[q];
+}
+
+/* z for four rows of x at once (d columns each; xt holds them column by column, four
+ * to a column): lane q is the sum of row q, neuron j, advanced over c with the
+ * operations of DOT2_AXPY_BODY in its order, so z is bit for bit the same. Two neurons
+ * go side by side, so that two chains of additions overlap. */
+__attribute__((target("avx2,fma"))) static void
+dot2_rows4(const double *xt, size_t d, const double *w, const double *b, size_t k, double *z)
+{
+  size_t j = 0;
+  for (; j + 2 <= k; j += 2) {
+    const double *w0 = w + j * d, *w1 = w0 + d;
+    __m256d s0 = _mm256_set1_pd(b != NULL ? b[j] : 0), e0 = _mm256_setzero_pd();
+    __m256d s1 = _mm256_set1_pd(b != NULL ? b[j + 1] : 0), e1 = _mm256_setzero_pd();
+    for (size_t c = 0; c < d; c++) {
+      __m256d a = _mm256_loadu_pd(xt + 4 * c);
+      DOT2_STEP4(s0, e0, a, _mm256_set1_pd(w0[c]));
+      DOT2_STEP4(s1, e1, a, _mm256_set1_pd(w1[c]));
+    }
+    dot2_store4(s0, e0, z + j, k);
+    dot2_store4(s1, e1, z + j + 1, k);
+  }
+  for (; j < k; j++) {
+    const double *w0 = w + j * d;
+    __m256d s0 = _mm256_set1_pd(b != NULL ? b[j] : 0), e0 = _mm256_setzero_pd();
+    for (size_t c = 0; c < d; c++)
+      DOT2_STEP4(s0, e0, _mm256_loadu_pd(xt + 4 * c), _mm256_set1_pd(w0[c]));
+    dot2_store4(s0, e0, z + j, k);
+  }
+}
+#endif
+
 /* Ends n sums of dot2_axpy: s[c] = s[c] + e[c] (the plain sum where that overflowed). */
 ENG_INLINE void dot2_finish(double *s, const double *e, size_t n)
 {
@@ -166,17 +219,28 @@ ENG_KERNEL int eng_layer_forward(const struct eng_layer *l, double *z, double *a
     /* The k sums of a row advance together, term by term, over W transposed (d rows
      * of k): k independent chains instead of one at a time, each with the operations
      * of dot2 in its order, so z is bit for bit the same. */
-    size_t m = l->m, d = l->d, k = l->k;
-    double *wt = malloc(d * k * sizeof *wt), *err = malloc(k * sizeof *err);
+    size_t m = l->m, d = l->d, k = l->k, i = 0;
+    double *wt = malloc(d * (k > 4 ? k : 4) * sizeof *wt), *err = malloc(k * sizeof *err);
     if (wt == NULL || err == NULL) {
       free(wt);
       free(err);
       return ENG_ENOMEM;
     }
+#ifdef HAVE_FMA_CLONES
+    /* With AVX2, four rows at a time (their columns copied into wt first), each lane
+     * one row; the rows left over as below. */
+    if (cpu_has_fma())
+      for (; i + 4 <= m; i += 4) {
+        for (size_t c = 0; c < d; c++)
+          for (size_t q = 0; q < 4; q++)
+            wt[4 * c + q] = l->x[(i + q) * d + c];
+        dot2_rows4(wt, d, l->w, l->b, k, z + i * k);
+      }
+#endif
     for (size_t j = 0; j < k; j++)
       for (size_t c = 0; c < d; c++)
         wt[c * k + j] = l->w[j * d + c];
-    for (size_t i = 0; i < m; i++) {
+    for (; i < m; i++) {
       double *zi = z + i * k;
       for (size_t j = 0; j < k; j++)
         zi[j] = l->b != NULL ? l->b[j] : 0;
