@@ -16,12 +16,14 @@
 # service's own time and whose peak RSS is theirs; beside them, the engine's own time
 # for the same work (bench_exec) on one thread and on all.
 # Then the codec alone and the engine's kernels beside PyTorch's float64 kernels.
-# BENCH_RUNS (default 5) repetitions of (b) and (c); BENCH_SECONDS (default 8) per wrk run;
+# BENCH_RUNS (default 5) repetitions of (b) and (c); BIN_RUNS (default 21) of the binary
+# workloads, whose single runs take milliseconds; BENCH_SECONDS (default 8) per wrk run;
 # VERIFY_RUNS (default 3) of each (v). BENCH_ONLY=verify runs (v) alone.
 set -eu
 cd "$(dirname "$0")/../.."
 
 RUNS=${BENCH_RUNS:-5}
+BRUNS=${BIN_RUNS:-21}
 SECS=${BENCH_SECONDS:-8}
 B=build/default
 # Debian's interpreter: the peers use Debian's python3-fastapi, -uvicorn, -numpy, -torch.
@@ -255,15 +257,15 @@ timed_bin() { # port path workload -> seconds
 run_bin() { # workload model
   : >"$W/$1.n"; : >"$W/$1.f"
   i=0
-  while [ $i -lt "$RUNS" ]; do
+  while [ $i -lt "$BRUNS" ]; do
     timed_bin "$PN2" "/v2/models/$2/infer" "$1" >>"$W/$1.n"
     timed_bin "$PF" "/v2/models/$2/infer" "$1" >>"$W/$1.f"
     i=$((i + 1))
   done
 }
-echo "bench: (b-bin) POST /v2/models/gelu/infer binary FP64 x1,000,000, $RUNS runs each"
+echo "bench: (b-bin) POST /v2/models/gelu/infer binary FP64 x1,000,000, $BRUNS runs each"
 run_bin b-bin gelu
-echo "bench: (c-bin) POST /v2/models/dense/infer binary, $RUNS runs each"
+echo "bench: (c-bin) POST /v2/models/dense/infer binary, $BRUNS runs each"
 run_bin c-bin dense
 RSS2_KB=$(awk '/VmHWM/ {print $2}' /proc/$NPID2/status)
 REQ2_B=$(wc -c <"$W/b-bin.bin")
