@@ -464,8 +464,8 @@ START_TEST(test_error_classes)
   expect_status(&s, "POST", "/activate", NULL, "{\"activation\":\"relu\",\"x\":1,\"ouputs\":[]}", 422,
                 "ouputs");
 
-  /* A body whose end is ambiguous: a 400 problem before the body, then the connection
-   * closes; the same Content-Length twice is one length. */
+  /* A body whose end is ambiguous, or HTTP/1.1 with no Host: a 400 problem before the
+   * body, then the connection closes; the same Content-Length twice is one length. */
   {
     static const char *const framing[][2] = {
       {"POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 27\r\nContent-Length: 28\r\n\r\n"
@@ -474,19 +474,22 @@ START_TEST(test_error_classes)
       {"POST /activate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
        "5\r\nabcde\r\n0\r\n\r\n",
        "Transfer-Encoding \\\"gzip, chunked\\\" is not supported"},
+      {"POST /activate HTTP/1.1\r\nContent-Length: 27\r\n\r\n{\"activation\":\"relu\",\"x\":1}",
+       "an HTTP/1.1 request must have a Host header"},
       {"POST /activate HTTP/1.1\r\nHost: x\r\nContent-Length: 27\r\nContent-Length: 27\r\n\r\n"
        "{\"activation\":\"relu\",\"x\":1}",
        "\"y\":1"},
     };
+    size_t bad = 3; /* the first three are refused */
     for (size_t i = 0; i < sizeof framing / sizeof framing[0]; i++) {
       char buf[2048];
       int fd = raw_connect(&s);
       raw_sends(fd, framing[i][0]);
-      raw_read(fd, buf, sizeof buf, i < 2 ? 3000 : 500); /* 2 closes; 3 is kept alive */
+      raw_read(fd, buf, sizeof buf, i < bad ? 3000 : 500); /* refusals close; the last is kept alive */
       close(fd);
-      ck_assert_msg(strncmp(buf, i < 2 ? "HTTP/1.1 400 " : "HTTP/1.1 200 ", 13) == 0, "%s", buf);
+      ck_assert_msg(strncmp(buf, i < bad ? "HTTP/1.1 400 " : "HTTP/1.1 200 ", 13) == 0, "%s", buf);
       ck_assert_msg(strstr(buf, framing[i][1]) != NULL, "%s", buf);
-      if (i < 2) {
+      if (i < bad) {
         ck_assert_msg(strstr(buf, "Content-Type: application/problem+json") != NULL, "%s", buf);
         ck_assert_msg(strstr(buf, "Connection: close") != NULL, "%s", buf);
       }

@@ -609,7 +609,8 @@ static const char *conn_header(void *conn, const char *name)
  * queued before any body byte is read: the connection limit (503), the framing (400),
  * the declared size (413), the memory budget (503). */
 static enum MHD_Result on_headers(struct server *s, struct MHD_Connection *conn,
-                                  const char *url, const char *method, void **req_cls)
+                                  const char *url, const char *method, const char *version,
+                                  void **req_cls)
 {
   struct req *r = calloc(1, sizeof *r);
   struct watch *w;
@@ -640,6 +641,10 @@ static enum MHD_Result on_headers(struct server *s, struct MHD_Connection *conn,
   }
   if (read_framing(conn, &f, detail, sizeof detail) != 0) /* the body is dropped */
     return reply_now(conn, s, r, http_route_of(url), 400, detail);
+  if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) == NULL)
+    return reply_now(conn, s, r, http_route_of(url), 400,
+                     "an HTTP/1.1 request must have a Host header");
   if (f.cl != NULL) {
     char *end;
     unsigned long long n;
@@ -845,9 +850,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   struct hctx c;
   enum MHD_Result ret;
 
-  (void)version;
   if (r == NULL)
-    return on_headers(s, conn, url, method, req_cls);
+    return on_headers(s, conn, url, method, version, req_cls);
   if (*upload_data_size != 0) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
