@@ -495,6 +495,16 @@ START_TEST(test_error_classes)
       }
     }
   }
+  { /* on the inference protocol's routes, its own error body */
+    char buf[2048];
+    int fd = raw_connect(&s);
+    raw_sends(fd, "GET /v2/health/live HTTP/1.1\r\n\r\n");
+    raw_read(fd, buf, sizeof buf, 3000);
+    close(fd);
+    ck_assert_msg(strncmp(buf, "HTTP/1.1 400 ", 13) == 0, "%s", buf);
+    ck_assert_msg(strstr(buf, "\r\n\r\n{\"error\":\"an HTTP/1.1 request must have a Host "
+                              "header\"}") != NULL, "%s", buf);
+  }
   ck_assert_int_eq(srv_stop(&s), 0);
 }
 END_TEST
