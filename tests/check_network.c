@@ -802,8 +802,12 @@ START_TEST(test_network_generated_layers_are_init)
       w = post("/init", req, 200);
       expect_same(get(u, "weights"), get(w, "weights"), "generated weights");
       ck_assert_uint_eq(flat(get(u, "bias"), b, 8, 0), sizes[l + 1]);
+      /* 0 - 0 g is +0 (IEEE 754: fma(-0, g, +0) = +0 for g > 0). valgrind's emulation
+       * of the fma instruction gives -0 there: a server under it (make valgrind) is
+       * held to the value alone. */
       for (size_t j = 0; j < sizes[l + 1]; j++)
-        ck_assert(same_bits(b[j], 0.0));
+        ck_assert_msg(same_bits(b[j], 0.0) || (getenv("NEUROND_WRAP") != NULL && b[j] == 0),
+                      "bias %zu: %g", j, b[j]);
       ck_assert_str_eq(get(u, "activation")->valuestring, "tanh");
       cJSON_Delete(w);
     }
