@@ -149,7 +149,6 @@ double eng__exact_vec_round(const struct eng__exact *m, const double *x, size_t 
 int eng__exact_vec_sign(const struct eng__exact *m, const double *x, size_t k,
                         const double *gy, unsigned which, size_t i, size_t j, double d);
 
-/* Constraint checks named by table rows. */
 /* eng_loss_eval, and for softmax cross-entropy given the softmax a of the logits: on
  * a one-hot row, grad_j = a_j / M (M the batch for MEAN, else 1) for every j but the
  * class, which alone is evaluated. */
@@ -157,6 +156,7 @@ int eng__loss_eval(enum eng_loss l, const double *input, size_t m, size_t k,
                    const struct eng_targets *t, enum eng_reduction red, double *losses,
                    double *loss, double *grad, double *prob, const double *a, size_t *bad);
 
+/* Constraint checks named by table rows. */
 int eng__check_min_lt_max(const double *p, unsigned *bad);   /* p[0] < p[1] */
 int eng__check_lower_le_upper(const double *p, unsigned *bad); /* p[0] <= p[1] */
 int eng__check_nonzero0(const double *p, unsigned *bad);     /* p[0] != 0 */
