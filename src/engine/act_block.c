@@ -15,7 +15,6 @@
  */
 #include <math.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "exp2w.h"
 #include "internal.h"
@@ -53,7 +52,7 @@
 ENG_INLINE double lane_round(double hi, double lo, double err, double *out)
 {
   double s = hi + lo, bb = s - hi, e = (hi - (s - bb)) + (lo - bb);
-  double as = fabs(s), pw = of_bits(bits(as) & 0x7ff0000000000000u);
+  double as = fabs(s), pw = eng__pow2_floor(as);
   double half = pw * 0x1p-53;
   int decided;
   /* below a power of two (towards zero) the doubles are twice as dense */
@@ -70,7 +69,7 @@ ENG_INLINE double lane_round(double hi, double lo, double err, double *out)
 ENG_INLINE double lane_round_rel(double hi, double lo, double *out)
 {
   double s = hi + lo, e = lo - (s - hi);
-  double as = fabs(s), pw = of_bits(bits(as) & 0x7ff0000000000000u);
+  double as = fabs(s), pw = eng__pow2_floor(as);
   double lim = as == pw ? 0x1.ffep-55 : 0x1.fffp-54;
   *out = s;
   return REDO(!(fabs(e) < pw * lim) | !(as >= 0x1p-1021) | !(as <= 0x1.fffffffffffffp1023));
@@ -189,7 +188,7 @@ static const double log_tab[65][2] = {
 ENG_INLINE void log1p_hp(double th, double tl, double *lh, double *ll)
 {
   double jd = th * 64 + SHIFT; /* j = round(64 t), in the low bits */
-  int64_t j = (int64_t)(bits(jd) - bits(SHIFT));
+  int64_t j = (int64_t)(eng__bits(jd) - eng__bits(SHIFT));
   double c, nh, zh, zl, q, qh, ql, a1, a2, small, s, e, ch, cl, bb;
   jd -= SHIFT;
   c = 1 + jd * 0x1p-6;
@@ -228,7 +227,7 @@ ENG_INLINE void log1p_hp(double th, double tl, double *lh, double *ll)
 ENG_INLINE double lane_round_fine(double hi, double lo, double *out)
 {
   double s = hi + lo, e = lo - (s - hi);
-  double as = fabs(s), pw = of_bits(bits(as) & 0x7ff0000000000000u);
+  double as = fabs(s), pw = eng__pow2_floor(as);
   double lim = as == pw ? 0x1.ffffffffp-55 : 0x1.ffffffffp-54;
   *out = s;
   return REDO(((fabs(e) < pw * lim) & (as >= 0x1p-1021) & (as <= 0x1.fffffffffffffp1023)) == 0
@@ -628,7 +627,7 @@ ENG_INLINE void gelu_exact_lane(double xi, double *yh, double *yl, double *ye, d
   *bad = a < 36.8 ? 0.0 : 1.0;
   am = *bad != 0 ? 1.0 : a;
   id = am * 8 - 0.5 + SHIFT; /* floor(8a), or the eighth below at a tie: |z| <= 1/16 */
-  i = (int64_t)(bits(id) - bits(SHIFT));
+  i = (int64_t)(eng__bits(id) - eng__bits(SHIFT));
   id -= SHIFT;
   c = id * 0.125 + 0.0625;
   zh = am - c;

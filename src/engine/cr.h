@@ -15,27 +15,11 @@
 #define NEUROND_ENGINE_CR_H
 
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "dd.h"
 #include "internal.h"
 
 /* ============================================================ Rounding test */
-
-DD_INLINE uint64_t cr_bits(double v)
-{
-  uint64_t b;
-  memcpy(&b, &v, sizeof b);
-  return b;
-}
-
-DD_INLINE double cr_of_bits(uint64_t b)
-{
-  double v;
-  memcpy(&v, &b, sizeof v);
-  return v;
-}
 
 /* The correctly rounded value of an exact result known as hi + lo to within err:
  * returns 1 and sets *out if it is decided, else 0.
@@ -57,7 +41,7 @@ DD_INLINE int cr_round(double hi, double lo, double err, double *out)
   }
   if (!(ah >= 0x1p-1021) || !isfinite(ah) || !(err < ah))
     return 0;
-  pw = cr_of_bits(cr_bits(ah) & 0x7ff0000000000000u); /* 2^floor(log2 |h|) */
+  pw = eng__pow2_floor(ah); /* 2^floor(log2 |h|) */
   half = pw * 0x1p-53;
   if (ah == pw && (s.lo < 0) != (s.hi < 0) && s.lo != 0)
     half *= 0.5; /* below a power of two the doubles are twice as dense */

@@ -7,23 +7,8 @@
 #define NEUROND_ENGINE_EXP2W_H
 
 #include <stdint.h>
-#include <string.h>
 
 #include "internal.h"
-
-ENG_INLINE uint64_t bits(double v)
-{
-  uint64_t b;
-  memcpy(&b, &v, sizeof b);
-  return b;
-}
-
-ENG_INLINE double of_bits(uint64_t b)
-{
-  double v;
-  memcpy(&v, &b, sizeof v);
-  return v;
-}
 
 /* s + e = a + b exactly, for |a| >= |b| (or a = 0). */
 #define FAST2SUM(a, b, s, e)                                                      \
@@ -122,7 +107,7 @@ static const double exp_tab[64][2] = {
 ENG_INLINE void exp_hp(double w, double wl, double *eh, double *el, double *mh, double *ml)
 {
   double kd = fma(w, INV_LN2_64, SHIFT);
-  int64_t k = (int64_t)(bits(kd) - bits(SHIFT));
+  int64_t k = (int64_t)(eng__bits(kd) - eng__bits(SHIFT));
   double rh, rl, q, qh, ql, m1, m2, small, ph, pl, s, se, lo, scale, th, tl;
   int64_t j = k & 63, e = k >> 6;
   kd -= SHIFT;
@@ -152,7 +137,7 @@ ENG_INLINE void exp_hp(double w, double wl, double *eh, double *el, double *mh, 
   /* renormalised (lo reaches 2^-25 of s, through rh^3 q): the callers' two-word
    * arithmetic takes |lo| <= ulp(hi) */
   FAST2SUM(s, lo, s, lo);
-  scale = of_bits((uint64_t)(e + 1023) << 52);
+  scale = eng__of_bits((uint64_t)(e + 1023) << 52);
   *eh = s * scale;
   *el = lo * scale;
   {

@@ -7,6 +7,9 @@
 #ifndef NEUROND_ENGINE_INTERNAL_H
 #define NEUROND_ENGINE_INTERNAL_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include "dd.h"
 #include "engine.h"
 
@@ -40,6 +43,27 @@ eng_block_fn eng__sigmoid_block512, eng__swish_block512, eng__hard_swish_block51
 /* A helper of a kernel, inlined into each of its builds (a call would reach the
  * baseline build of the helper, and libm's fma through the PLT). */
 #define ENG_INLINE static inline __attribute__((always_inline))
+
+/* A double's bits and back. */
+ENG_INLINE uint64_t eng__bits(double v)
+{
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+ENG_INLINE double eng__of_bits(uint64_t b)
+{
+  double v;
+  memcpy(&v, &b, sizeof v);
+  return v;
+}
+
+/* 2^floor(log2 a) for a normal a >= 0: a with its significand cleared. */
+ENG_INLINE double eng__pow2_floor(double a)
+{
+  return eng__of_bits(eng__bits(a) & 0x7ff0000000000000u);
+}
 
 /* First index of the row's maximum (the kernels of act_vector.c, the exact path). */
 ENG_INLINE size_t eng__first_max(const double *x, size_t k)
