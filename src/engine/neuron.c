@@ -79,8 +79,20 @@ ENG_INLINE void dot2_axpy_generic(double a, const double *restrict y, size_t n,
 }
 
 #ifdef HAVE_FMA_CLONES
-/* Four sums at a time with AVX2; each lane performs the operations of DOT2_AXPY_BODY
- * (fmsub is the exact a y - p of the fma there), so the bits are the same. */
+/* One step of DOT2_AXPY_BODY in four lanes, s + e += a y (fmsub is the exact a y - p
+ * of the fma there), so the bits are the same. */
+#define DOT2_STEP4(s, e, a, y)                                                   \
+  do {                                                                           \
+    __m256d a_ = (a), y_ = (y);                                                  \
+    __m256d p_ = _mm256_mul_pd(a_, y_), pe_ = _mm256_fmsub_pd(a_, y_, p_);       \
+    __m256d t_ = _mm256_add_pd(s, p_), z_ = _mm256_sub_pd(t_, s);                \
+    __m256d err_ = _mm256_add_pd(_mm256_sub_pd(s, _mm256_sub_pd(t_, z_)),        \
+                                 _mm256_sub_pd(p_, z_));                         \
+    e = _mm256_add_pd(e, _mm256_add_pd(err_, pe_));                              \
+    s = t_;                                                                      \
+  } while (0)
+
+/* Four sums at a time with AVX2. */
 __attribute__((target("avx2,fma"))) static void
 dot2_axpy_fma(double a, const double *restrict y, size_t n, double *restrict s,
               double *restrict e)
@@ -88,14 +100,10 @@ dot2_axpy_fma(double a, const double *restrict y, size_t n, double *restrict s,
   __m256d va = _mm256_set1_pd(a);
   size_t c0 = n - n % 4;
   for (size_t c = 0; c < c0; c += 4) {
-    __m256d vy = _mm256_loadu_pd(y + c), vs = _mm256_loadu_pd(s + c);
-    __m256d p = _mm256_mul_pd(va, vy);
-    __m256d pe = _mm256_fmsub_pd(va, vy, p);
-    __m256d t = _mm256_add_pd(vs, p);
-    __m256d z = _mm256_sub_pd(t, vs);
-    __m256d err = _mm256_add_pd(_mm256_sub_pd(vs, _mm256_sub_pd(t, z)), _mm256_sub_pd(p, z));
-    _mm256_storeu_pd(e + c, _mm256_add_pd(_mm256_loadu_pd(e + c), _mm256_add_pd(err, pe)));
-    _mm256_storeu_pd(s + c, t);
+    __m256d vs = _mm256_loadu_pd(s + c), ve = _mm256_loadu_pd(e + c);
+    DOT2_STEP4(vs, ve, va, _mm256_loadu_pd(y + c));
+    _mm256_storeu_pd(e + c, ve);
+    _mm256_storeu_pd(s + c, vs);
   }
   y += c0;
   s += c0;
@@ -117,17 +125,6 @@ ENG_INLINE void dot2_axpy(double a, const double *restrict y, size_t n, double *
 #endif
 
 #ifdef HAVE_FMA_CLONES
-/* One step of DOT2_AXPY_BODY in four lanes: s + e += a y. */
-#define DOT2_STEP4(s, e, a, y)                                                   \
-  do {                                                                           \
-    __m256d p_ = _mm256_mul_pd(a, y), pe_ = _mm256_fmsub_pd(a, y, p_);           \
-    __m256d t_ = _mm256_add_pd(s, p_), z_ = _mm256_sub_pd(t_, s);                \
-    __m256d err_ = _mm256_add_pd(_mm256_sub_pd(s, _mm256_sub_pd(t_, z_)),        \
-                                 _mm256_sub_pd(p_, z_));                         \
-    e = _mm256_add_pd(e, _mm256_add_pd(err_, pe_));                              \
-    s = t_;                                                                      \
-  } while (0)
-
 /* dot2_finish of four lanes, stored down column j of four rows of z (k apart). */
 __attribute__((target("avx2,fma"))) static inline void
 dot2_store4(__m256d s, __m256d e, double *z, size_t k)
